@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The project's one entry point on a fresh Debian 12 machine (as root, or with sudo):
+#   scripts/run.sh demo   install what is missing, build, audit the bundled demo dataset
+#   scripts/run.sh test   install what is missing, build, run the whole test suite
+#   scripts/run.sh build  install what is missing and build
+# Dependencies come from Debian packages only (see packages_* below).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+build_dir=${TEXTAUDIT_BUILD_DIR:-$root/build}
+jobs=${TEXTAUDIT_JOBS:-$(nproc)}
+
+packages_build=(g++ cmake make pkg-config libeigen3-dev libopenblas-dev libre2-dev libutf8proc-dev
+  libcli11-dev nlohmann-json3-dev libfmt-dev libxxhash-dev)
+packages_test=(catch2)
+
+install_missing() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "== installing: ${missing[*]}" >&2
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build() {
+  local tests=$1
+  if [ ! -f "$build_dir/CMakeCache.txt" ]; then
+    cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DTEXTAUDIT_BUILD_TESTS="$tests" >/dev/null
+  else
+    cmake -S "$root" -B "$build_dir" -DTEXTAUDIT_BUILD_TESTS="$tests" >/dev/null
+  fi
+  cmake --build "$build_dir" -j "$jobs"
+}
+
+case "${1:-}" in
+  demo)
+    install_missing "${packages_build[@]}"
+    tests=OFF; [ -f "$build_dir/CMakeCache.txt" ] && grep -q "TEXTAUDIT_BUILD_TESTS:BOOL=ON" "$build_dir/CMakeCache.txt" && tests=ON
+    build "$tests" >/dev/null
+    echo "== textaudit vectorize data/sms_spam.tsv (the demo: 5,574 SMS, ham/spam)"
+    "$build_dir/textaudit" vectorize data/sms_spam.tsv --text-column SMS --label-column Label \
+      --out "$build_dir/demo-vectorize"
+    ;;
+  test)
+    install_missing "${packages_build[@]}" "${packages_test[@]}"
+    build ON
+    cd "$build_dir"
+    ctest --output-on-failure -j "$jobs"
+    ;;
+  build)
+    install_missing "${packages_build[@]}"
+    build ON
+    ;;
+  *)
+    echo "usage: scripts/run.sh demo|test|build" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,43 @@
+#include "text/sparse.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace textaudit::text {
+
+CsrMatrix CsrMatrix::select_rows(std::span<const std::size_t> row_ids) const {
+  CsrMatrix out;
+  out.rows = static_cast<std::int64_t>(row_ids.size());
+  out.cols = cols;
+  std::size_t total = 0;
+  for (std::size_t r : row_ids) total += static_cast<std::size_t>(row_nnz(static_cast<std::int64_t>(r)));
+  out.indptr.reserve(row_ids.size() + 1);
+  out.indices.reserve(total);
+  out.data.reserve(total);
+  for (std::size_t r : row_ids) {
+    const auto begin = indptr[r];
+    const auto end = indptr[r + 1];
+    out.indices.insert(out.indices.end(), indices.begin() + begin, indices.begin() + end);
+    out.data.insert(out.data.end(), data.begin() + begin, data.begin() + end);
+    out.indptr.push_back(static_cast<std::int64_t>(out.indices.size()));
+  }
+  return out;
+}
+
+void CsrMatrix::check_invariants() const {
+  auto fail = [](const std::string& what) { throw std::logic_error("CsrMatrix: " + what); };
+  if (rows < 0 || cols < 0) fail("negative shape");
+  if (indptr.size() != static_cast<std::size_t>(rows) + 1) fail("indptr.size() != rows + 1");
+  if (indptr.front() != 0) fail("indptr[0] != 0");
+  if (indices.size() != data.size()) fail("indices and data differ in length");
+  if (indptr.back() != static_cast<std::int64_t>(indices.size())) fail("indptr[rows] != nnz");
+  for (std::int64_t r = 0; r < rows; ++r) {
+    if (indptr[r + 1] < indptr[r]) fail("indptr decreases at row " + std::to_string(r));
+    for (std::int64_t p = indptr[r]; p < indptr[r + 1]; ++p) {
+      if (indices[p] < 0 || indices[p] >= cols) fail("column out of range in row " + std::to_string(r));
+      if (p > indptr[r] && indices[p] <= indices[p - 1]) fail("columns not ascending in row " + std::to_string(r));
+    }
+  }
+}
+
+}  // namespace textaudit::text
