@@ -1,7 +1,8 @@
 // io/atomic_file.h: output files that appear whole or not at all (temp file + fsync + rename).
 #pragma once
 
-#include <fstream>
+#include <memory>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -24,7 +25,9 @@ class AtomicFile {
  private:
   std::string path_;
   std::string temp_path_;
-  std::ofstream out_;
+  class FdBuffer;
+  std::unique_ptr<FdBuffer> buffer_;
+  std::ostream out_;
   bool committed_ = false;
 };
 

@@ -24,11 +24,14 @@ class DataError : public std::runtime_error {
  private:
   static std::string format(const std::string& file, std::int64_t line, const std::string& column,
                             const std::string& message) {
-    std::string out = file.empty() ? std::string("<input>") : file;
-    if (line > 0) out += ":" + std::to_string(line);
-    out += ": ";
-    if (!column.empty()) out += "column '" + column + "': ";
-    return out + message;
+    // Built with append(): GCC 12 warns falsely (-Wrestrict) on chains of operator+ here.
+    std::string out;
+    out.append(file.empty() ? std::string_view("<input>") : std::string_view(file));
+    if (line > 0) out.append(":").append(std::to_string(line));
+    out.append(": ");
+    if (!column.empty()) out.append("column '").append(column).append("': ");
+    out.append(message);
+    return out;
   }
   std::string file_;
   std::int64_t line_ = 0;
