@@ -1,0 +1,81 @@
+// audit/result.h: AuditResult, everything one audit found — per-row issue columns, per-class
+// noise estimates, suspected backdoor triggers, timings — as plain structs and vectors.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "text/dense.h"
+
+namespace textaudit::audit {
+
+// A token or short n-gram that behaves like a backdoor trigger: rare, concentrated in one given
+// label, and the rows carrying it read as another class once its own contribution is removed.
+struct SuspectedTrigger {
+  std::string term;                   // the token / n-gram (as the vectorizer's vocabulary spells it)
+  int target_class = -1;              // the given label it pushes rows into (the attacker's class B)
+  int source_class = -1;              // the class its rows look like without it (class A)
+  std::int64_t rows = 0;              // rows containing the term
+  double label_concentration = 0.0;   // share of those rows given target_class, in [0, 1]
+  std::int64_t flipped_rows = 0;      // rows whose prediction flips to another class without it
+  double flip_rate = 0.0;             // flipped_rows / rows
+  double score = 0.0;                 // ranking score in [0, 1]; higher = more trigger-like
+  std::vector<std::int64_t> example_rows;  // a few row indices (0-based), most telling first
+};
+
+// Wall and CPU time of one pipeline stage.
+struct StageTiming {
+  std::string stage;
+  double wall_seconds = 0.0;
+  double cpu_seconds = 0.0;
+};
+
+struct AuditResult {
+  // The data as classified.
+  std::size_t n_rows = 0;
+  std::vector<std::string> classes;     // class names, index = class id
+  std::vector<int> given_label;         // n_rows class ids
+  DenseMatrix pred_probs;               // n_rows x K out-of-fold probabilities
+
+  // Per-row columns of issues.csv, all n_rows long (row order = input order).
+  std::vector<int> predicted_label;     // argmax of pred_probs (first maximum)
+  std::vector<double> label_quality;    // cleanlab label quality score, [0, 1], lower = more suspect
+  std::vector<bool> is_label_issue;
+  std::vector<bool> is_near_duplicate;
+  std::vector<std::int64_t> near_duplicate_set;  // set id (smallest member row) or -1
+  std::vector<bool> near_duplicate_label_conflict;  // its set holds another given label
+  std::vector<bool> is_outlier;
+  std::vector<double> outlier_score;    // [0, 1], lower = more unusual (cleanlab convention)
+  std::vector<bool> is_ambiguous;
+  std::vector<double> ambiguity_score;  // [0, 1], higher = probability mass more evenly split
+  std::vector<bool> is_suspected_poison;
+  std::vector<double> poison_score;     // [0, 1], higher = more likely planted
+  std::vector<std::string> trigger;     // the suspected trigger the row carries, or ""
+  std::vector<double> issue_score;      // [0, 1] combined; higher = more suspicious; ranks rows
+  std::vector<std::string> reasons;     // short human-readable reasons ("; "-separated), "" if none
+
+  // Aggregates for the summary and the report.
+  DenseMatrix confident_joint;          // K x K counts (calibrated), row = given, column = estimated true
+  DenseMatrix noise_matrix;             // K x K, P(given = i | true = j)
+  std::vector<double> noise_rate;       // per class: estimated share of rows given that class that are wrong
+  std::int64_t num_label_issues = 0;
+  std::vector<SuspectedTrigger> triggers;
+  std::vector<std::string> alarms;      // e.g. a targeted-flip asymmetry between two classes
+  std::vector<std::string> warnings;    // non-fatal problems (tiny classes, non-convergence, ...)
+  std::vector<std::pair<std::string, std::string>> parameters;  // name -> value, as used
+  std::vector<StageTiming> timings;
+
+  // Whether cleaned.csv leaves the row out: a label issue, suspected poison, an outlier, an
+  // ambiguous row, or a near-duplicate that is not the first member (lowest row) of its set —
+  // one copy of a repeated text is kept, the rest are dropped.
+  bool is_flagged(std::size_t row) const {
+    return is_label_issue[row] || is_suspected_poison[row] || is_outlier[row] || is_ambiguous[row] ||
+           (is_near_duplicate[row] && near_duplicate_set[row] != static_cast<std::int64_t>(row));
+  }
+  // Row indices ordered by issue_score (descending), ties by row index; only flagged rows.
+  std::vector<std::size_t> ranked_flagged_rows() const;
+};
+
+}  // namespace textaudit::audit
