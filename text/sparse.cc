@@ -1,5 +1,6 @@
 #include "text/sparse.h"
 
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -19,6 +20,41 @@ CsrMatrix CsrMatrix::select_rows(std::span<const std::size_t> row_ids) const {
     const auto end = indptr[r + 1];
     out.indices.insert(out.indices.end(), indices.begin() + begin, indices.begin() + end);
     out.data.insert(out.data.end(), data.begin() + begin, data.begin() + end);
+    out.indptr.push_back(static_cast<std::int64_t>(out.indices.size()));
+  }
+  return out;
+}
+
+CsrMatrix CsrMatrix::without_columns(std::span<const std::int32_t> columns, bool renormalize_l2) const {
+  std::vector<char> drop(static_cast<std::size_t>(cols), 0);
+  for (std::int32_t c : columns) {
+    if (c >= 0 && c < cols) drop[static_cast<std::size_t>(c)] = 1;
+  }
+  CsrMatrix out;
+  out.rows = rows;
+  out.cols = cols;
+  out.indptr.reserve(static_cast<std::size_t>(rows) + 1);
+  out.indices.reserve(indices.size());
+  out.data.reserve(data.size());
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const std::size_t row_start = out.indices.size();
+    bool dropped = false;
+    for (std::int64_t p = indptr[r]; p < indptr[r + 1]; ++p) {
+      if (drop[static_cast<std::size_t>(indices[p])]) {
+        dropped = true;
+        continue;
+      }
+      out.indices.push_back(indices[p]);
+      out.data.push_back(data[p]);
+    }
+    if (dropped && renormalize_l2) {
+      double sq = 0.0;
+      for (std::size_t p = row_start; p < out.data.size(); ++p) sq += double(out.data[p]) * out.data[p];
+      if (sq > 0.0) {
+        const double inv = 1.0 / std::sqrt(sq);
+        for (std::size_t p = row_start; p < out.data.size(); ++p) out.data[p] = static_cast<float>(out.data[p] * inv);
+      }
+    }
     out.indptr.push_back(static_cast<std::int64_t>(out.indices.size()));
   }
   return out;

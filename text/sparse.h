@@ -29,6 +29,10 @@ struct CsrMatrix {
 
   // A new matrix holding the given rows, in the given order (indices may repeat).
   CsrMatrix select_rows(std::span<const std::size_t> row_ids) const;
+  // A copy without the given columns (their values removed, shape unchanged). With
+  // `renormalize_l2`, each row that lost a value is rescaled to unit L2 norm again — the row as the
+  // vectorizer would have produced it had those terms been absent (idf unchanged).
+  CsrMatrix without_columns(std::span<const std::int32_t> columns, bool renormalize_l2) const;
   // Throws std::logic_error naming the first broken invariant; for tests and loaders.
   void check_invariants() const;
 };

@@ -1,0 +1,324 @@
+#include "cleaning/triggers.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+#include <unordered_map>
+
+namespace textaudit::cleaning {
+namespace {
+
+// Class probabilities from V linear scores (V = 1: binary, class 1 positive; else softmax).
+void scores_to_probs(const double* z, int n_vectors, int n_classes, double* p) {
+  if (n_vectors == 1) {
+    const double p1 = 1.0 / (1.0 + std::exp(-z[0]));
+    p[0] = 1.0 - p1;
+    p[1] = p1;
+    return;
+  }
+  const double m = *std::max_element(z, z + n_classes);
+  double sum = 0.0;
+  for (int k = 0; k < n_classes; ++k) sum += p[k] = std::exp(z[k] - m);
+  for (int k = 0; k < n_classes; ++k) p[k] /= sum;
+}
+
+int argmax(const double* p, int n) { return static_cast<int>(std::max_element(p, p + n) - p); }
+
+// P(X >= k) for X ~ Binomial(n, p), summed in log space (n is at most a few thousand here).
+double binomial_upper_tail(std::int64_t n, std::int64_t k, double p) {
+  if (k <= 0) return 1.0;
+  if (k > n) return 0.0;
+  if (p <= 0.0) return 0.0;
+  if (p >= 1.0) return 1.0;
+  const double lp = std::log(p), lq = std::log1p(-p);
+  double total = 0.0;
+  for (std::int64_t i = k; i <= n; ++i) {
+    const double log_term = std::lgamma(double(n) + 1) - std::lgamma(double(i) + 1) -
+                            std::lgamma(double(n - i) + 1) + double(i) * lp + double(n - i) * lq;
+    const double term = std::exp(log_term);
+    total += term;
+    if (term < total * 1e-17) break;  // the terms only shrink past the mode, which is below k here
+  }
+  return std::min(1.0, total);
+}
+
+std::uint64_t hash_rows(const std::int64_t* rows, std::size_t count) {
+  std::uint64_t h = 1469598103934665603ULL;  // FNV-1a over the row ids
+  for (std::size_t i = 0; i < count; ++i) {
+    h ^= static_cast<std::uint64_t>(rows[i]);
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+}  // namespace
+
+void check_params(const TriggerParams& params) {
+  auto bad = [](const std::string& what) { throw std::invalid_argument("TriggerParams: " + what); };
+  if (params.min_rows < 1) bad("min_rows must be >= 1, got " + std::to_string(params.min_rows));
+  if (!(params.max_row_fraction > 0 && params.max_row_fraction <= 1)) bad("max_row_fraction must be in (0, 1]");
+  if (!(params.min_concentration >= 0 && params.min_concentration <= 1)) bad("min_concentration must be in [0, 1]");
+  if (params.max_candidates < 0) bad("max_candidates must be >= 0");
+  if (!(params.min_flip_rate >= 0 && params.min_flip_rate <= 1)) bad("min_flip_rate must be in [0, 1]");
+  if (!(params.max_p_value > 0 && params.max_p_value <= 1)) bad("max_p_value must be in (0, 1]");
+}
+
+std::vector<SuspectedTrigger> find_trigger_candidates(const text::CsrMatrix& X, std::span<const int> labels,
+                                                      int n_classes, const DenseMatrix& coef,
+                                                      std::span<const double> intercept,
+                                                      const std::vector<std::string>& vocabulary,
+                                                      const TriggerParams& params) {
+  check_params(params);
+  const std::int64_t n = X.rows, d = X.cols;
+  const int K = n_classes;
+  const int V = static_cast<int>(coef.rows());
+  if (static_cast<std::int64_t>(labels.size()) != n) throw std::invalid_argument("find_trigger_candidates: labels and X differ in rows");
+  if (coef.cols() != d || (V != 1 && V != K) || static_cast<int>(intercept.size()) != V || K < 2) {
+    throw std::invalid_argument("find_trigger_candidates: coef must be 1 x d (binary) or K x d, with matching intercept");
+  }
+  if (static_cast<std::int64_t>(vocabulary.size()) != d) throw std::invalid_argument("find_trigger_candidates: vocabulary size != columns");
+  if (params.max_candidates == 0 || n == 0) return {};
+
+  // Document frequency and per-class row counts of every column, in one pass.
+  std::vector<std::int32_t> df(static_cast<std::size_t>(d), 0);
+  std::vector<std::int32_t> class_rows(static_cast<std::size_t>(d) * K, 0);
+  for (std::int64_t r = 0; r < n; ++r) {
+    const int y = labels[r];
+    for (const std::int32_t c : X.row_indices(r)) {
+      ++df[c];
+      ++class_rows[static_cast<std::size_t>(c) * K + y];
+    }
+  }
+  const std::int64_t max_rows =
+      std::max<std::int64_t>(params.min_rows, static_cast<std::int64_t>(params.max_row_fraction * double(n)));
+  std::vector<std::int32_t> slot(static_cast<std::size_t>(d), -1);  // column -> candidate slot
+  std::vector<std::int32_t> cand_cols;
+  std::vector<int> cand_target;
+  for (std::int64_t c = 0; c < d; ++c) {
+    if (df[c] < params.min_rows || df[c] > max_rows) continue;
+    const std::int32_t* counts = &class_rows[static_cast<std::size_t>(c) * K];
+    const int target = static_cast<int>(std::max_element(counts, counts + K) - counts);
+    if (double(counts[target]) < params.min_concentration * double(df[c])) continue;
+    slot[c] = static_cast<std::int32_t>(cand_cols.size());
+    cand_cols.push_back(static_cast<std::int32_t>(c));
+    cand_target.push_back(target);
+  }
+  if (cand_cols.empty()) return {};
+
+  // Column-major view of the candidate columns: their rows and values.
+  std::vector<std::int64_t> offset(cand_cols.size() + 1, 0);
+  for (std::size_t s = 0; s < cand_cols.size(); ++s) offset[s + 1] = offset[s] + df[cand_cols[s]];
+  std::vector<std::int64_t> col_rows(static_cast<std::size_t>(offset.back()));
+  std::vector<float> col_vals(static_cast<std::size_t>(offset.back()));
+  {
+    std::vector<std::int64_t> fill(offset.begin(), offset.end() - 1);
+    for (std::int64_t r = 0; r < n; ++r) {
+      const auto idx = X.row_indices(r);
+      const auto val = X.row_values(r);
+      for (std::size_t p = 0; p < idx.size(); ++p) {
+        const std::int32_t s = slot[idx[p]];
+        if (s < 0) continue;
+        col_rows[fill[s]] = r;
+        col_vals[fill[s]++] = val[p];
+      }
+    }
+  }
+
+  // Tokens that occur in exactly the same rows (an inserted phrase) are judged together.
+  std::unordered_map<std::uint64_t, std::vector<std::size_t>> by_hash;
+  std::vector<std::vector<std::size_t>> groups;
+  for (std::size_t s = 0; s < cand_cols.size(); ++s) {
+    const std::size_t count = static_cast<std::size_t>(offset[s + 1] - offset[s]);
+    const std::uint64_t h = hash_rows(&col_rows[offset[s]], count);
+    bool placed = false;
+    for (const std::size_t g : by_hash[h]) {
+      const std::size_t first = groups[g].front();
+      if (offset[first + 1] - offset[first] == static_cast<std::int64_t>(count) &&
+          std::equal(&col_rows[offset[s]], &col_rows[offset[s]] + count, &col_rows[offset[first]])) {
+        groups[g].push_back(s);
+        placed = true;
+        break;
+      }
+    }
+    if (!placed) {
+      by_hash[h].push_back(groups.size());
+      groups.push_back({s});
+    }
+  }
+
+  // Linear scores of every row that carries a candidate.
+  std::vector<char> needed(static_cast<std::size_t>(n), 0);
+  for (const std::int64_t r : col_rows) needed[r] = 1;
+  std::vector<double> z(static_cast<std::size_t>(n) * V, 0.0);
+  for (std::int64_t r = 0; r < n; ++r) {
+    if (!needed[r]) continue;
+    double* zr = &z[static_cast<std::size_t>(r) * V];
+    for (int v = 0; v < V; ++v) zr[v] = intercept[v];
+    const auto idx = X.row_indices(r);
+    const auto val = X.row_values(r);
+    for (std::size_t p = 0; p < idx.size(); ++p) {
+      for (int v = 0; v < V; ++v) zr[v] += coef(v, idx[p]) * double(val[p]);
+    }
+  }
+
+  struct Screened {
+    std::size_t group;
+    double mean_shift;
+    double flip_rate;
+  };
+  std::vector<Screened> screened;
+  std::vector<double> zr(V), zw(V), p_with(K), p_without(K);
+  std::vector<double> contrib;
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const std::size_t first = groups[g].front();
+    const int target = cand_target[first];
+    const std::int64_t count = offset[first + 1] - offset[first];
+    // Removed contribution per row (row order is the same for every member of the group).
+    contrib.assign(static_cast<std::size_t>(count) * (V + 1), 0.0);
+    for (const std::size_t s : groups[g]) {
+      for (std::int64_t q = 0; q < count; ++q) {
+        const double x = col_vals[offset[s] + q];
+        double* c = &contrib[static_cast<std::size_t>(q) * (V + 1)];
+        for (int v = 0; v < V; ++v) c[v] += coef(v, cand_cols[s]) * x;
+        c[V] += x * x;
+      }
+    }
+    double shift = 0.0;
+    std::int64_t flips = 0, target_rows = 0;
+    for (std::int64_t q = 0; q < count; ++q) {
+      const std::int64_t r = col_rows[offset[first] + q];
+      if (labels[r] != target) continue;
+      ++target_rows;
+      const double* c = &contrib[static_cast<std::size_t>(q) * (V + 1)];
+      const double scale = params.renormalize_l2 && c[V] < 1.0 - 1e-9 ? 1.0 / std::sqrt(1.0 - c[V]) : 1.0;
+      for (int v = 0; v < V; ++v) {
+        zr[v] = z[static_cast<std::size_t>(r) * V + v];
+        zw[v] = (zr[v] - intercept[v] - c[v]) * scale + intercept[v];
+      }
+      scores_to_probs(zr.data(), V, K, p_with.data());
+      scores_to_probs(zw.data(), V, K, p_without.data());
+      shift += p_with[target] - p_without[target];
+      flips += argmax(p_without.data(), K) != target;
+    }
+    if (target_rows == 0) continue;
+    const double mean_shift = shift / double(target_rows);
+    const double flip_rate = double(flips) / double(target_rows);
+    if (mean_shift >= params.min_screen_shift || flip_rate >= params.min_flip_rate) {
+      screened.push_back({g, mean_shift, flip_rate});
+    }
+  }
+  // Strongest evidence first; ties by the first column, so the order is deterministic.
+  std::sort(screened.begin(), screened.end(), [&](const Screened& a, const Screened& b) {
+    const double sa = a.mean_shift + a.flip_rate, sb = b.mean_shift + b.flip_rate;
+    if (sa != sb) return sa > sb;
+    return cand_cols[groups[a.group].front()] < cand_cols[groups[b.group].front()];
+  });
+  if (screened.size() > static_cast<std::size_t>(params.max_candidates)) screened.resize(params.max_candidates);
+
+  std::vector<SuspectedTrigger> out;
+  for (const Screened& sc : screened) {
+    const auto& members = groups[sc.group];
+    const std::size_t first = members.front();
+    SuspectedTrigger t;
+    for (const std::size_t s : members) {
+      if (!t.term.empty()) t.term += ' ';
+      t.term += vocabulary[cand_cols[s]];
+      t.columns.push_back(cand_cols[s]);
+    }
+    t.target_class = cand_target[first];
+    t.row_ids.assign(col_rows.begin() + offset[first], col_rows.begin() + offset[first + 1]);
+    t.rows = static_cast<std::int64_t>(t.row_ids.size());
+    const std::int32_t* counts = &class_rows[static_cast<std::size_t>(cand_cols[first]) * K];
+    t.label_concentration = double(counts[t.target_class]) / double(t.rows);
+    t.flip_rate = sc.flip_rate;  // in-sample, replaced by confirm_triggers()
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+std::vector<SuspectedTrigger> confirm_triggers(std::vector<SuspectedTrigger> candidates, std::span<const int> labels,
+                                               const DenseMatrix& masked_pred_probs, const TriggerParams& params) {
+  check_params(params);
+  const std::int64_t n = masked_pred_probs.rows();
+  const int K = static_cast<int>(masked_pred_probs.cols());
+  if (static_cast<std::int64_t>(labels.size()) != n) throw std::invalid_argument("confirm_triggers: labels and pred_probs differ in rows");
+  if (candidates.empty()) return {};
+  // Base rate: how often a row of each class reads as another class when it carries no candidate.
+  std::vector<char> carries(static_cast<std::size_t>(n), 0);
+  for (const auto& t : candidates) {
+    for (const std::int64_t r : t.row_ids) carries[r] = 1;
+  }
+  std::vector<std::int64_t> base_rows(K, 0), base_flips(K, 0);
+  for (std::int64_t r = 0; r < n; ++r) {
+    if (carries[r]) continue;
+    ++base_rows[labels[r]];
+    base_flips[labels[r]] += argmax(masked_pred_probs.row(r).data(), K) != labels[r];
+  }
+  const double n_tests = double(candidates.size());
+  std::vector<SuspectedTrigger> confirmed;
+  for (auto& t : candidates) {
+    const int target = t.target_class;
+    std::vector<std::int64_t> source_votes(K, 0);
+    std::vector<std::pair<double, std::int64_t>> flipped;  // (P(target), row)
+    std::int64_t target_rows = 0;
+    for (const std::int64_t r : t.row_ids) {
+      if (labels[r] != target) continue;
+      ++target_rows;
+      const int guess = argmax(masked_pred_probs.row(r).data(), K);
+      if (guess == target) continue;
+      ++source_votes[guess];
+      flipped.emplace_back(masked_pred_probs(r, target), r);
+    }
+    t.flipped_rows = static_cast<std::int64_t>(flipped.size());
+    t.flip_rate = target_rows > 0 ? double(t.flipped_rows) / double(target_rows) : 0.0;
+    t.source_class = t.flipped_rows > 0
+                         ? static_cast<int>(std::max_element(source_votes.begin(), source_votes.end()) - source_votes.begin())
+                         : -1;
+    // A floor on the base rate keeps a class that the model never gets wrong from making any two
+    // flips infinitely significant.
+    t.base_flip_rate = base_rows[target] > 0 ? double(base_flips[target]) / double(base_rows[target]) : 0.0;
+    const double base = std::max(t.base_flip_rate, 1e-3);
+    t.p_value = std::min(1.0, binomial_upper_tail(target_rows, t.flipped_rows, base) * n_tests);
+    const double significance = std::min(1.0, -std::log10(std::max(t.p_value, 1e-300)) / 10.0);
+    t.score = t.label_concentration * t.flip_rate * significance;
+    std::sort(flipped.begin(), flipped.end());
+    t.example_rows.clear();
+    for (std::size_t i = 0; i < flipped.size() && i < 5; ++i) t.example_rows.push_back(flipped[i].second);
+    t.confirmed = t.label_concentration >= params.min_concentration && t.flipped_rows >= params.min_rows &&
+                  t.flip_rate >= params.min_flip_rate && t.p_value <= params.max_p_value;
+    if (t.confirmed) confirmed.push_back(std::move(t));
+  }
+  std::sort(confirmed.begin(), confirmed.end(), [](const SuspectedTrigger& a, const SuspectedTrigger& b) {
+    if (a.score != b.score) return a.score > b.score;
+    if (a.flipped_rows != b.flipped_rows) return a.flipped_rows > b.flipped_rows;
+    return a.term < b.term;
+  });
+  return confirmed;
+}
+
+PoisonRows mark_poison_rows(const std::vector<SuspectedTrigger>& triggers, std::span<const int> labels,
+                            const DenseMatrix& masked_pred_probs) {
+  const std::int64_t n = masked_pred_probs.rows();
+  const int K = static_cast<int>(masked_pred_probs.cols());
+  PoisonRows out;
+  out.is_suspected_poison.assign(static_cast<std::size_t>(n), false);
+  out.poison_score.assign(static_cast<std::size_t>(n), 0.0);
+  out.trigger_index.assign(static_cast<std::size_t>(n), -1);
+  for (std::size_t t = 0; t < triggers.size(); ++t) {
+    const auto& trig = triggers[t];
+    for (const std::int64_t r : trig.row_ids) {
+      if (labels[r] != trig.target_class) continue;
+      if (argmax(masked_pred_probs.row(r).data(), K) == trig.target_class) continue;
+      const double s = trig.score * (1.0 - masked_pred_probs(r, trig.target_class));
+      if (s > out.poison_score[r]) {
+        out.poison_score[r] = s;
+        out.trigger_index[r] = static_cast<int>(t);
+      }
+      out.is_suspected_poison[r] = true;
+    }
+  }
+  return out;
+}
+
+}  // namespace textaudit::cleaning
