@@ -7,23 +7,15 @@
 #include <utility>
 #include <vector>
 
+#include "cleaning/triggers.h"
 #include "text/dense.h"
 
 namespace textaudit::audit {
 
-// A token or short n-gram that behaves like a backdoor trigger: rare, concentrated in one given
-// label, and the rows carrying it read as another class once its own contribution is removed.
-struct SuspectedTrigger {
-  std::string term;                   // the token / n-gram (as the vectorizer's vocabulary spells it)
-  int target_class = -1;              // the given label it pushes rows into (the attacker's class B)
-  int source_class = -1;              // the class its rows look like without it (class A)
-  std::int64_t rows = 0;              // rows containing the term
-  double label_concentration = 0.0;   // share of those rows given target_class, in [0, 1]
-  std::int64_t flipped_rows = 0;      // rows whose prediction flips to another class without it
-  double flip_rate = 0.0;             // flipped_rows / rows
-  double score = 0.0;                 // ranking score in [0, 1]; higher = more trigger-like
-  std::vector<std::int64_t> example_rows;  // a few row indices (0-based), most telling first
-};
+// A suspected backdoor trigger with its evidence (see cleaning/triggers.h): term, target_class,
+// source_class, rows, label_concentration, flipped_rows, flip_rate, base_flip_rate, p_value, score,
+// example_rows.
+using SuspectedTrigger = cleaning::SuspectedTrigger;
 
 // Wall and CPU time of one pipeline stage.
 struct StageTiming {
