@@ -1,0 +1,285 @@
+// cleaning/near_duplicates.cc: Datalab's near_duplicate check on a kNN graph, and an exact
+// prefix-filtered cosine join for sparse TF-IDF rows.
+#include "cleaning/near_duplicates.h"
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+
+#include "cleaning/detail/parallel_for.h"
+#include "cleaning/detail/stats.h"
+
+namespace textaudit::cleaning {
+namespace {
+
+struct UnionFind {
+  std::vector<std::int64_t> parent;
+  explicit UnionFind(std::int64_t n) : parent(static_cast<std::size_t>(n)) {
+    std::iota(parent.begin(), parent.end(), 0);
+  }
+  std::int64_t find(std::int64_t x) {
+    while (parent[x] != x) x = parent[x] = parent[parent[x]];
+    return x;
+  }
+  // The root is always the smaller row, so a root is its group's smallest member.
+  void unite(std::int64_t a, std::int64_t b) {
+    a = find(a);
+    b = find(b);
+    if (a == b) return;
+    if (b < a) std::swap(a, b);
+    parent[b] = a;
+  }
+};
+
+// set_id (smallest member, -1 alone) and groups from the union-find.
+void fill_groups(UnionFind& uf, NearDuplicateResult& r) {
+  const auto n = static_cast<std::int64_t>(uf.parent.size());
+  std::vector<std::int64_t> size(static_cast<std::size_t>(n), 0);
+  for (std::int64_t i = 0; i < n; ++i) ++size[uf.find(i)];
+  r.set_id.assign(static_cast<std::size_t>(n), -1);
+  r.is_near_duplicate.assign(static_cast<std::size_t>(n), false);
+  std::vector<std::int64_t> slot(static_cast<std::size_t>(n), -1);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const std::int64_t root = uf.find(i);
+    if (size[root] < 2) continue;
+    r.set_id[i] = root;
+    r.is_near_duplicate[i] = true;
+    if (slot[root] < 0) {
+      slot[root] = static_cast<std::int64_t>(r.groups.size());
+      r.groups.emplace_back();
+    }
+    r.groups[slot[root]].push_back(i);
+  }
+}
+
+void check_sparse(const NearDuplicateParams& p) {
+  if (!(p.min_cosine > 0 && p.min_cosine <= 1)) {
+    throw std::invalid_argument("min_cosine=" + std::to_string(p.min_cosine) + " must be in (0, 1]");
+  }
+}
+
+// Best cosine met so far and its row, packed so that one atomic max keeps the highest cosine and,
+// on ties, the lowest row: the result does not depend on the order threads meet the pairs.
+std::uint64_t pack(float sim, std::int64_t row) {
+  return (static_cast<std::uint64_t>(std::bit_cast<std::uint32_t>(std::max(sim, 0.0f))) << 32) |
+         static_cast<std::uint32_t>(~static_cast<std::uint32_t>(row));
+}
+void atomic_max(std::atomic<std::uint64_t>& slot, std::uint64_t value) {
+  std::uint64_t cur = slot.load(std::memory_order_relaxed);
+  while (cur < value && !slot.compare_exchange_weak(cur, value, std::memory_order_relaxed)) {
+  }
+}
+
+}  // namespace
+
+NearDuplicateResult find_near_duplicates(const KnnGraph& g, double threshold) {
+  if (!(threshold >= 0)) throw std::invalid_argument("threshold=" + std::to_string(threshold) + " must be >= 0");
+  const std::int64_t n = g.rows();
+  if (n == 0) throw std::invalid_argument("find_near_duplicates: the graph has no rows");
+  NearDuplicateResult r;
+  r.nearest_neighbor.resize(n);
+  r.distance_to_nearest_neighbor.resize(n);
+  for (std::int64_t i = 0; i < n; ++i) {
+    r.nearest_neighbor[i] = g.index(i, 0);
+    r.distance_to_nearest_neighbor[i] = g.distance(i, 0);
+  }
+  // cleanlab: median_nn = max(median, EPSILON = 1e-6) so the radius is never 0.
+  r.median_nn_distance = std::max(detail::median(r.distance_to_nearest_neighbor), 1e-6);
+  const double radius = threshold * r.median_nn_distance;
+  r.sets.resize(n);
+  for (std::int64_t i = 0; i < n; ++i)
+    for (int j = 0; j < g.k; ++j)
+      if (g.distance(i, j) < radius) r.sets[i].push_back(g.index(i, j));
+  // Second pass, as Datalab: near-duplication is mutual, so i joins the set of each of its own.
+  for (std::int64_t i = 0; i < n; ++i) {
+    for (std::size_t a = 0; a < r.sets[i].size(); ++a) {
+      auto& other = r.sets[r.sets[i][a]];
+      if (std::find(other.begin(), other.end(), i) == other.end()) other.push_back(i);
+    }
+  }
+  r.score.resize(n);
+  double sum = 0.0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const double d = r.distance_to_nearest_neighbor[i];
+    // np.isclose(d, 0): |d| <= 1e-8 (atol) means an exact copy, score 0.
+    r.score[i] = std::abs(d) <= 1e-8 ? 0.0 : 1.0 - std::exp(-d / r.median_nn_distance);
+    sum += r.score[i];
+  }
+  r.average_near_duplicate_score = sum / static_cast<double>(n);
+  UnionFind uf(n);
+  for (std::int64_t i = 0; i < n; ++i) {
+    for (const std::int64_t j : r.sets[i]) {
+      uf.unite(i, j);
+      if (i >= j) continue;
+      double dist = 0.0;
+      for (int c = 0; c < g.k; ++c)
+        if (g.index(i, c) == j) { dist = g.distance(i, c); break; }
+      const double sim = g.metric == Metric::kCosine ? 1.0 - dist : 0.0;
+      r.pairs.push_back({i, j, dist, sim});
+    }
+  }
+  std::sort(r.pairs.begin(), r.pairs.end(), [](const auto& x, const auto& y) {
+    return x.a != y.a ? x.a < y.a : x.b < y.b;
+  });
+  fill_groups(uf, r);
+  return r;
+}
+
+NearDuplicateResult find_near_duplicates(const DenseMatrix& features, const NearDuplicateParams& p) {
+  if (!(p.threshold >= 0)) throw std::invalid_argument("threshold=" + std::to_string(p.threshold) + " must be >= 0");
+  NearDuplicateResult r = find_near_duplicates(
+      knn_graph(features, {.k = p.k, .metric = p.metric, .n_threads = p.n_threads}), p.threshold);
+  r.exact_duplicate_groups = exact_duplicate_groups(features);
+  return r;
+}
+
+NearDuplicateResult find_near_duplicates(const text::CsrMatrix& m, const NearDuplicateParams& p) {
+  check_sparse(p);
+  const std::int64_t n = m.rows;
+  const double t = p.min_cosine;
+  const int threads = detail::resolve_threads(p.n_threads);
+  NearDuplicateResult r;
+  r.exact_duplicate_groups = exact_duplicate_groups(m);
+  const auto& groups = r.exact_duplicate_groups;
+  std::vector<std::int64_t> group_of(static_cast<std::size_t>(n), -1);
+  for (std::size_t gi = 0; gi < groups.size(); ++gi)
+    for (const auto row : groups[gi]) group_of[row] = static_cast<std::int64_t>(gi);
+
+  // One row per text (the first copy), non-zero rows only.
+  std::vector<std::int64_t> reps;
+  std::vector<double> inv_norm(static_cast<std::size_t>(n), 0.0);
+  for (std::int64_t i = 0; i < n; ++i) {
+    double s = 0.0;
+    for (const float v : m.row_values(i)) s += static_cast<double>(v) * v;
+    inv_norm[i] = s > 0 ? 1.0 / std::sqrt(s) : 0.0;
+    if (s > 0 && (group_of[i] < 0 || groups[group_of[i]][0] == i)) reps.push_back(i);
+  }
+  const auto u = static_cast<std::int64_t>(reps.size());
+
+  // Columns ordered rarest first (document frequency over the first copies, then column): rare
+  // columns carry high idf weight, so prefixes are short and their posting lists too.
+  std::vector<std::int64_t> df(static_cast<std::size_t>(m.cols), 0);
+  for (const auto row : reps)
+    for (const auto c : m.row_indices(row)) ++df[c];
+  std::vector<std::int64_t> start(static_cast<std::size_t>(u + 1), 0);
+  for (std::int64_t x = 0; x < u; ++x) start[x + 1] = start[x] + m.row_nnz(reps[x]);
+  std::vector<std::int32_t> col(static_cast<std::size_t>(start[u]));
+  std::vector<float> val(static_cast<std::size_t>(start[u]));
+  std::vector<std::int32_t> prefix_len(static_cast<std::size_t>(u));
+  // Prefix filter (Bayardo et al., "Scaling up all pairs similarity search", WWW 2007): if the
+  // columns after a row's prefix have norm < t, then x.y >= t implies that x and y share a column
+  // in both prefixes (their first shared column). The margin keeps float rounding on the safe side.
+  const double suffix_limit = t * t * (1.0 - 1e-6);
+  detail::parallel_for(u, threads, 4096, [&](std::int64_t lo, std::int64_t hi, int) {
+    std::vector<std::int32_t> order;
+    for (std::int64_t x = lo; x < hi; ++x) {
+      const std::int64_t row = reps[x];
+      const auto idx = m.row_indices(row);
+      const auto v = m.row_values(row);
+      order.resize(idx.size());
+      std::iota(order.begin(), order.end(), 0);
+      std::sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
+        return df[idx[a]] != df[idx[b]] ? df[idx[a]] < df[idx[b]] : idx[a] < idx[b];
+      });
+      for (std::size_t e = 0; e < order.size(); ++e) {
+        col[start[x] + e] = idx[order[e]];
+        val[start[x] + e] = static_cast<float>(v[order[e]] * inv_norm[row]);
+      }
+      double suffix = 0.0;
+      std::int64_t len = static_cast<std::int64_t>(order.size());
+      while (len > 0) {
+        const double w = val[start[x] + len - 1];
+        if (suffix + w * w >= suffix_limit) break;
+        suffix += w * w;
+        --len;
+      }
+      prefix_len[x] = static_cast<std::int32_t>(len);
+    }
+  });
+  // Inverted index over prefix columns; lists ascend by row position.
+  std::vector<std::int64_t> list_start(static_cast<std::size_t>(m.cols + 1), 0);
+  for (std::int64_t x = 0; x < u; ++x)
+    for (std::int64_t e = 0; e < prefix_len[x]; ++e) ++list_start[col[start[x] + e] + 1];
+  for (std::int64_t c = 0; c < m.cols; ++c) list_start[c + 1] += list_start[c];
+  std::vector<std::int64_t> list(static_cast<std::size_t>(list_start[m.cols]));
+  {
+    std::vector<std::int64_t> fill(list_start.begin(), list_start.end() - 1);
+    for (std::int64_t x = 0; x < u; ++x)
+      for (std::int64_t e = 0; e < prefix_len[x]; ++e) list[fill[col[start[x] + e]]++] = x;
+  }
+
+  // Each pair is met from its later row, against the earlier rows of the shared lists.
+  std::vector<std::atomic<std::uint64_t>> best(static_cast<std::size_t>(u));
+  for (auto& b : best) b.store(0, std::memory_order_relaxed);
+  const std::int64_t chunk = 2048;
+  std::vector<std::vector<NearDuplicatePair>> found(static_cast<std::size_t>((u + chunk - 1) / chunk));
+  std::vector<std::vector<float>> scatter(static_cast<std::size_t>(threads));
+  std::vector<std::vector<std::int64_t>> seen(static_cast<std::size_t>(threads));
+  detail::parallel_for(u, threads, chunk, [&](std::int64_t lo, std::int64_t hi, int tid) {
+    auto& dense = scatter[tid];
+    auto& mark = seen[tid];
+    if (dense.empty()) dense.assign(static_cast<std::size_t>(m.cols), 0.0f);
+    if (mark.empty()) mark.assign(static_cast<std::size_t>(u), -1);
+    auto& out = found[lo / chunk];
+    for (std::int64_t x = lo; x < hi; ++x) {
+      for (std::int64_t e = start[x]; e < start[x + 1]; ++e) dense[col[e]] = val[e];
+      std::uint64_t best_x = 0;
+      for (std::int64_t e = start[x]; e < start[x] + prefix_len[x]; ++e) {
+        const std::int32_t c = col[e];
+        for (std::int64_t li = list_start[c]; li < list_start[c + 1]; ++li) {
+          const std::int64_t y = list[li];
+          if (y >= x) break;
+          if (mark[y] == x) continue;
+          mark[y] = x;
+          double dot = 0.0;
+          for (std::int64_t f = start[y]; f < start[y + 1]; ++f) dot += static_cast<double>(val[f]) * dense[col[f]];
+          const auto sim = static_cast<float>(std::min(dot, 1.0));
+          best_x = std::max(best_x, pack(sim, reps[y]));
+          atomic_max(best[y], pack(sim, reps[x]));
+          if (dot >= t) out.push_back({reps[y], reps[x], 1.0 - std::min(dot, 1.0), std::min(dot, 1.0)});
+        }
+      }
+      atomic_max(best[x], best_x);
+      for (std::int64_t e = start[x]; e < start[x + 1]; ++e) dense[col[e]] = 0.0f;
+    }
+  });
+  for (auto& part : found) {
+    r.pairs.insert(r.pairs.end(), part.begin(), part.end());
+    part = {};
+  }
+  std::sort(r.pairs.begin(), r.pairs.end(), [](const auto& a, const auto& b) {
+    return a.a != b.a ? a.a < b.a : a.b < b.b;
+  });
+
+  UnionFind uf(n);
+  for (const auto& grp : groups)
+    for (const auto row : grp) uf.unite(grp[0], row);
+  for (const auto& pr : r.pairs) uf.unite(pr.a, pr.b);
+  fill_groups(uf, r);
+
+  r.nearest_neighbor.assign(static_cast<std::size_t>(n), -1);
+  r.distance_to_nearest_neighbor.assign(static_cast<std::size_t>(n), 1.0);
+  for (std::int64_t x = 0; x < u; ++x) {
+    const std::uint64_t b = best[x].load(std::memory_order_relaxed);
+    if (b == 0) continue;
+    r.nearest_neighbor[reps[x]] = static_cast<std::uint32_t>(~static_cast<std::uint32_t>(b & 0xFFFFFFFFu));
+    r.distance_to_nearest_neighbor[reps[x]] = 1.0 - std::bit_cast<float>(static_cast<std::uint32_t>(b >> 32));
+  }
+  for (const auto& grp : groups) {  // an identical row is the nearest possible neighbour
+    for (const auto row : grp) {
+      r.nearest_neighbor[row] = row == grp[0] ? grp[1] : grp[0];
+      r.distance_to_nearest_neighbor[row] = 0.0;
+    }
+  }
+  r.score = r.distance_to_nearest_neighbor;
+  double sum = 0.0;
+  for (const double s : r.score) sum += s;
+  r.average_near_duplicate_score = n > 0 ? sum / static_cast<double>(n) : 0.0;
+  return r;
+}
+
+}  // namespace textaudit::cleaning
