@@ -1,0 +1,205 @@
+// Stratified folds and cross_val_predict. The fold rule follows scikit-learn 1.2.1
+// (sklearn/model_selection/_split.py, StratifiedKFold._make_test_folds) line by line, so that
+// shuffle=false gives its exact folds.
+#include "crossval/kfold.h"
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+#include <stdexcept>
+
+#include "models/detail/parallel.h"
+#include "text/data_error.h"
+
+namespace textaudit::crossval {
+
+FoldAssignment stratified_kfold(std::span<const int> y, int n_classes, int n_splits, bool shuffle,
+                                std::uint64_t random_state) {
+  const std::int64_t n = static_cast<std::int64_t>(y.size());
+  if (n_splits < 2)
+    throw std::invalid_argument("stratified_kfold: n_splits must be >= 2, got " + std::to_string(n_splits));
+  if (n_splits > n)
+    throw std::invalid_argument("stratified_kfold: n_splits=" + std::to_string(n_splits) +
+                                " is greater than the number of rows, " + std::to_string(n));
+  // Classes numbered by first appearance (scikit-learn encodes them this way, which decides
+  // which class gets the round-robin remainders).
+  std::vector<int> order_of(static_cast<std::size_t>(n_classes), -1);
+  std::vector<int> first_seen;
+  std::vector<int> encoded(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) {
+    const int label = y[static_cast<std::size_t>(i)];
+    if (label < 0 || label >= n_classes)
+      throw std::invalid_argument("stratified_kfold: label " + std::to_string(label) + " at row " +
+                                  std::to_string(i) + " outside [0, " + std::to_string(n_classes) + ")");
+    if (order_of[static_cast<std::size_t>(label)] < 0) {
+      order_of[static_cast<std::size_t>(label)] = static_cast<int>(first_seen.size());
+      first_seen.push_back(label);
+    }
+    encoded[static_cast<std::size_t>(i)] = order_of[static_cast<std::size_t>(label)];
+  }
+  const int k_present = static_cast<int>(first_seen.size());
+  if (k_present < 2)
+    throw DataError("every row has the same label (class " +
+                    std::to_string(first_seen.empty() ? -1 : first_seen[0]) +
+                    "); cross-validation needs at least two classes");
+  std::vector<std::int64_t> counts(static_cast<std::size_t>(k_present), 0);
+  for (int c : encoded) ++counts[static_cast<std::size_t>(c)];
+  const std::int64_t min_count = *std::min_element(counts.begin(), counts.end());
+  const std::int64_t max_count = *std::max_element(counts.begin(), counts.end());
+  FoldAssignment out;
+  out.n_splits = n_splits;
+  if (max_count < n_splits)
+    throw std::invalid_argument("stratified_kfold: n_splits=" + std::to_string(n_splits) +
+                                " cannot be greater than the number of rows in each class (largest class: " +
+                                std::to_string(max_count) + ")");
+  if (min_count < n_splits) {
+    const int small = first_seen[static_cast<std::size_t>(
+        std::min_element(counts.begin(), counts.end()) - counts.begin())];
+    out.warnings.push_back("the least populated class (class " + std::to_string(small) + ") has only " +
+                           std::to_string(min_count) + " rows, fewer than n_splits=" +
+                           std::to_string(n_splits) + "; some folds have no test row of it");
+  }
+  // allocation[f][c]: class-c entries at positions f, f + n_splits, ... of the sorted labels.
+  std::vector<std::int64_t> allocation(static_cast<std::size_t>(n_splits) * k_present, 0);
+  {
+    std::int64_t pos = 0;
+    for (int c = 0; c < k_present; ++c)
+      for (std::int64_t r = 0; r < counts[static_cast<std::size_t>(c)]; ++r, ++pos)
+        ++allocation[static_cast<std::size_t>(pos % n_splits) * k_present + c];
+  }
+  std::mt19937_64 rng(random_state);
+  std::vector<std::vector<int>> folds_for_class(static_cast<std::size_t>(k_present));
+  for (int c = 0; c < k_present; ++c) {
+    auto& folds = folds_for_class[static_cast<std::size_t>(c)];
+    for (int f = 0; f < n_splits; ++f)
+      folds.insert(folds.end(), static_cast<std::size_t>(allocation[static_cast<std::size_t>(f) * k_present + c]), f);
+    if (shuffle) {
+      // Fisher-Yates with our own uniform draw (std::uniform_int_distribution is not specified
+      // bit-for-bit across standard libraries; this is).
+      for (std::size_t i = folds.size(); i > 1; --i) {
+        const std::size_t j = static_cast<std::size_t>(rng() % i);
+        std::swap(folds[i - 1], folds[j]);
+      }
+    }
+  }
+  out.test_fold.resize(static_cast<std::size_t>(n));
+  std::vector<std::size_t> next(static_cast<std::size_t>(k_present), 0);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const int c = encoded[static_cast<std::size_t>(i)];
+    out.test_fold[static_cast<std::size_t>(i)] = folds_for_class[static_cast<std::size_t>(c)][next[static_cast<std::size_t>(c)]++];
+  }
+  return out;
+}
+
+FoldAssignment fold_assignment(std::vector<int> test_fold, std::span<const int> y, int n_classes) {
+  if (test_fold.size() != y.size())
+    throw std::invalid_argument("fold_assignment: " + std::to_string(test_fold.size()) +
+                                " fold ids for " + std::to_string(y.size()) + " rows");
+  FoldAssignment out;
+  int max_fold = -1;
+  for (std::size_t i = 0; i < test_fold.size(); ++i) {
+    if (test_fold[i] < 0)
+      throw std::invalid_argument("fold_assignment: negative fold id at row " + std::to_string(i));
+    max_fold = std::max(max_fold, test_fold[i]);
+  }
+  out.n_splits = max_fold + 1;
+  if (out.n_splits < 2)
+    throw std::invalid_argument("fold_assignment: need at least 2 folds, got " + std::to_string(out.n_splits));
+  std::vector<std::int64_t> fold_rows(static_cast<std::size_t>(out.n_splits), 0);
+  std::vector<std::int64_t> fold_class(static_cast<std::size_t>(out.n_splits) * n_classes, 0);
+  std::vector<std::int64_t> class_total(static_cast<std::size_t>(n_classes), 0);
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    if (y[i] < 0 || y[i] >= n_classes)
+      throw std::invalid_argument("fold_assignment: label outside [0, n_classes) at row " + std::to_string(i));
+    ++fold_rows[static_cast<std::size_t>(test_fold[i])];
+    ++fold_class[static_cast<std::size_t>(test_fold[i]) * n_classes + y[i]];
+    ++class_total[static_cast<std::size_t>(y[i])];
+  }
+  for (int f = 0; f < out.n_splits; ++f) {
+    if (fold_rows[static_cast<std::size_t>(f)] == 0)
+      throw std::invalid_argument("fold_assignment: fold " + std::to_string(f) +
+                                  " has no rows (fold ids must be 0..n_folds-1 without gaps)");
+    for (int k = 0; k < n_classes; ++k) {
+      const std::int64_t in_train = class_total[static_cast<std::size_t>(k)] -
+                                    fold_class[static_cast<std::size_t>(f) * n_classes + k];
+      if (class_total[static_cast<std::size_t>(k)] > 0 && in_train == 0)
+        out.warnings.push_back("fold " + std::to_string(f) + ": class " + std::to_string(k) +
+                               " has no training rows; its probability is 0 in this fold");
+    }
+  }
+  out.test_fold = std::move(test_fold);
+  return out;
+}
+
+CrossValResult cross_val_predict(const text::CsrMatrix& X, std::span<const int> y, int n_classes,
+                                 const models::LogisticRegressionParams& params,
+                                 const FoldAssignment& folds, int n_threads,
+                                 const ProgressCallback& progress) {
+  models::check_params(params);
+  if (n_threads < 1) throw std::invalid_argument("cross_val_predict: n_threads must be >= 1");
+  if (static_cast<std::int64_t>(y.size()) != X.rows || folds.test_fold.size() != y.size())
+    throw std::invalid_argument("cross_val_predict: X has " + std::to_string(X.rows) + " rows, y " +
+                                std::to_string(y.size()) + ", test_fold " +
+                                std::to_string(folds.test_fold.size()));
+  const int n_splits = folds.n_splits;
+  CrossValResult result;
+  result.warnings = folds.warnings;
+  result.pred_probs = DenseMatrix::Zero(X.rows, n_classes);
+  result.folds.resize(static_cast<std::size_t>(n_splits));
+
+  // One fit on all rows, with every thread; each fold then starts there.
+  models::LogisticRegressionParams full_params = params;
+  full_params.n_threads = n_threads;
+  full_params.warm_start = false;
+  models::LogisticRegression full(full_params);
+  full.fit(X, y, n_classes);
+  result.full_fit_iter = full.n_iter();
+
+  // Folds in parallel, the threads split evenly between them. Each fold's fit is bit-identical
+  // for any thread count and writes only its own test rows, so the output does not depend on
+  // n_threads or on scheduling.
+  const int outer = std::max(1, std::min(n_threads, n_splits));
+  const int inner = std::max(1, n_threads / outer);
+  std::vector<std::vector<std::string>> fold_warnings(static_cast<std::size_t>(n_splits));
+  std::atomic<int> done{0};
+  std::mutex progress_mutex;
+  models::detail::parallel_for(n_splits, outer, [&](int f) {
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<std::size_t> train_rows, test_rows;
+    std::vector<int> train_y;
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      if (folds.test_fold[i] == f) {
+        test_rows.push_back(i);
+      } else {
+        train_rows.push_back(i);
+        train_y.push_back(y[i]);
+      }
+    }
+    models::LogisticRegression model = full;
+    models::LogisticRegressionParams fold_params = params;
+    fold_params.n_threads = inner;
+    fold_params.warm_start = true;
+    model.set_params(fold_params);
+    model.fit(X.select_rows(train_rows), train_y, n_classes);
+    const DenseMatrix proba = model.predict_proba(X.select_rows(test_rows));
+    for (std::size_t r = 0; r < test_rows.size(); ++r)
+      result.pred_probs.row(static_cast<Eigen::Index>(test_rows[r])) = proba.row(static_cast<Eigen::Index>(r));
+    FoldSummary& summary = result.folds[static_cast<std::size_t>(f)];
+    summary.train_rows = static_cast<std::int64_t>(train_rows.size());
+    summary.test_rows = static_cast<std::int64_t>(test_rows.size());
+    summary.n_iter = model.n_iter();
+    summary.converged = model.converged();
+    summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    for (const auto& w : model.warnings())
+      fold_warnings[static_cast<std::size_t>(f)].push_back("fold " + std::to_string(f) + ": " + w);
+    const int finished = ++done;
+    if (progress) {
+      std::lock_guard<std::mutex> lock(progress_mutex);
+      progress(finished, n_splits);
+    }
+  });
+  for (const auto& ws : fold_warnings) result.warnings.insert(result.warnings.end(), ws.begin(), ws.end());
+  return result;
+}
+
+}  // namespace textaudit::crossval

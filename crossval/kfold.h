@@ -1,0 +1,64 @@
+// crossval/kfold.h: stratified k-fold splits (scikit-learn's StratifiedKFold) and out-of-fold
+// probabilities from logistic regression (scikit-learn's cross_val_predict(method='predict_proba')).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "models/logistic_regression.h"
+#include "text/dense.h"
+#include "text/sparse.h"
+
+namespace textaudit::crossval {
+
+struct FoldAssignment {
+  int n_splits = 0;
+  std::vector<int> test_fold;         // per row: the fold (0..n_splits-1) whose test set holds it
+  std::vector<std::string> warnings;  // e.g. a class with fewer rows than folds
+};
+
+// Stratified k-fold, the rule of scikit-learn 1.2.1's StratifiedKFold: classes numbered by first
+// appearance, sorted labels dealt round-robin to folds, rows of a class assigned to folds in input
+// order (shuffle=false, reproduces scikit-learn exactly) or in an order shuffled per class by
+// std::mt19937_64(random_state) with a Fisher-Yates shuffle (shuffle=true; same per-class fold
+// sizes, not scikit-learn's rows). y: n_samples ints in [0, n_classes).
+// Throws std::invalid_argument when n_splits < 2 or > n_samples, or every class has fewer than
+// n_splits rows; DataError when only one class occurs.
+FoldAssignment stratified_kfold(std::span<const int> y, int n_classes, int n_splits = 5,
+                                bool shuffle = false, std::uint64_t random_state = 0);
+
+// Checks a user-supplied fold assignment (values in [0, n_splits), every fold non-empty and not
+// the whole data set) and returns it with warnings for folds whose training rows lack a class.
+FoldAssignment fold_assignment(std::vector<int> test_fold, std::span<const int> y, int n_classes);
+
+// Called after each fold finishes: (folds done, n_splits).
+using ProgressCallback = std::function<void(int, int)>;
+
+struct FoldSummary {
+  std::int64_t train_rows = 0, test_rows = 0;
+  int n_iter = 0;
+  bool converged = false;
+  double seconds = 0.0;
+};
+
+struct CrossValResult {
+  DenseMatrix pred_probs;              // n_samples x n_classes, out-of-fold, input order
+  std::vector<FoldSummary> folds;      // per fold
+  int full_fit_iter = 0;               // iterations of the all-rows fit used as warm start
+  std::vector<std::string> warnings;   // fold warnings and non-convergence, never printed
+};
+
+// Out-of-fold probabilities: for each fold f, a model fitted on the rows with test_fold != f
+// predicts the rows with test_fold == f. Every fold starts from one fit on all rows (the
+// objective is strictly convex, so the optimum does not depend on the start). Folds run on up to
+// n_threads threads; the result is identical for any n_threads. A class absent from a fold's
+// training rows gets probability 0 in that fold (as scikit-learn). Throws as fit() does.
+CrossValResult cross_val_predict(const text::CsrMatrix& X, std::span<const int> y, int n_classes,
+                                 const models::LogisticRegressionParams& params,
+                                 const FoldAssignment& folds, int n_threads = 1,
+                                 const ProgressCallback& progress = {});
+
+}  // namespace textaudit::crossval

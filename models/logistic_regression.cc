@@ -1,0 +1,646 @@
+// Trust-region Newton-CG for L2 logistic regression (Lin, Weng & Keerthi, "Trust region Newton
+// method for large-scale logistic regression", JMLR 2008; the LIBLINEAR TRON variant with a
+// diagonal preconditioner, Hsia, Chiang & Lin 2018). The multinomial Hessian is never formed: CG
+// only needs Hessian-vector products, two sparse passes each. X is float32 (the pipeline's
+// storage), every sum is double. Row passes use fixed row chunks and column passes use a
+// transposed copy of X, so each output element has one owner and one summation order: the fit is
+// bit-identical whatever the thread count.
+#include "models/logistic_regression.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+#include <utility>
+
+#include "models/detail/parallel.h"
+#include "text/data_error.h"
+
+namespace textaudit::models {
+namespace {
+
+constexpr std::int64_t kRowChunk = 1024;
+constexpr std::int64_t kFeatureChunk = 256;
+// Trust-region constants of LIBLINEAR's tron.cpp.
+constexpr double kEta0 = 1e-4, kEta1 = 0.25, kEta2 = 0.75;
+constexpr double kSigma1 = 0.25, kSigma2 = 0.5, kSigma3 = 4.0;
+
+int ceil_div(std::int64_t a, std::int64_t b) { return static_cast<int>((a + b - 1) / b); }
+
+// log(1 + exp(z)) without overflow or cancellation.
+double softplus(double z) { return std::max(z, 0.0) + std::log1p(std::exp(-std::abs(z))); }
+double sigmoid(double z) {
+  if (z >= 0) return 1.0 / (1.0 + std::exp(-z));
+  const double e = std::exp(z);
+  return e / (1.0 + e);
+}
+
+// X^T in CSR form (columns of X as rows, row ids ascending), for the column passes.
+struct Transposed {
+  std::vector<std::int64_t> indptr;
+  std::vector<std::int32_t> indices;
+  std::vector<float> data;
+};
+
+Transposed transpose(const text::CsrMatrix& X) {
+  Transposed t;
+  t.indptr.assign(static_cast<std::size_t>(X.cols) + 1, 0);
+  for (const std::int32_t j : X.indices) ++t.indptr[static_cast<std::size_t>(j) + 1];
+  for (std::int64_t j = 0; j < X.cols; ++j) t.indptr[j + 1] += t.indptr[j];
+  t.indices.resize(X.indices.size());
+  t.data.resize(X.data.size());
+  std::vector<std::int64_t> pos(t.indptr.begin(), t.indptr.end() - 1);
+  for (std::int64_t i = 0; i < X.rows; ++i) {
+    for (std::int64_t p = X.indptr[i]; p < X.indptr[i + 1]; ++p) {
+      const std::int64_t q = pos[static_cast<std::size_t>(X.indices[p])]++;
+      t.indices[q] = static_cast<std::int32_t>(i);
+      t.data[q] = X.data[p];
+    }
+  }
+  return t;
+}
+
+// The objective f(w) = sum_i cs_i * loss_i + 0.5 * |W|^2 with cs_i = C * s_i, over the variables
+// w = [W (n_features x m, row-major), b (m, when fitting an intercept)], m = 1 (binary) or K.
+class Problem {
+ public:
+  Problem(const text::CsrMatrix& X, const std::vector<int>& target, const std::vector<double>& cs,
+          int m, bool fit_intercept, int n_threads)
+      : X_(X), XT_(transpose(X)), target_(target), cs_(cs), m_(m), fit_intercept_(fit_intercept),
+        n_threads_(n_threads), n_(X.rows), d_(X.cols),
+        n_row_chunks_(std::max(1, ceil_div(X.rows, kRowChunk))),
+        n_feature_chunks_(std::max(1, ceil_div(X.cols, kFeatureChunk))),
+        rowbuf_(static_cast<std::size_t>(n_ * m)),
+        partial_(static_cast<std::size_t>(n_row_chunks_) * (m + 1)) {}
+
+  std::int64_t size() const { return d_ * m_ + (fit_intercept_ ? m_ : 0); }
+  std::int64_t n_weights() const { return d_ * m_; }
+
+  // Returns f(w) and stores the probabilities at w in P (n x m).
+  double fun(const double* w, double* P) {
+    const double* b = fit_intercept_ ? w + d_ * m_ : nullptr;
+    detail::parallel_for(n_row_chunks_, n_threads_, [&](int c) {
+      double loss_sum = 0.0;
+      double z[kMaxStackClasses];
+      std::vector<double> heap;
+      double* zp = z;
+      if (m_ > kMaxStackClasses) {
+        heap.resize(static_cast<std::size_t>(m_));
+        zp = heap.data();
+      }
+      for (std::int64_t i = c * kRowChunk, end = std::min(n_, i + kRowChunk); i < end; ++i) {
+        row_scores(i, w, b, zp);
+        double* p = P + i * m_;
+        double loss;
+        if (m_ == 1) {
+          p[0] = sigmoid(zp[0]);
+          loss = softplus(zp[0]) - (target_[i] == 1 ? zp[0] : 0.0);
+        } else {
+          const double zmax = *std::max_element(zp, zp + m_);
+          double sum = 0.0;
+          for (int k = 0; k < m_; ++k) sum += std::exp(zp[k] - zmax);
+          const double lse = zmax + std::log(sum);
+          for (int k = 0; k < m_; ++k) p[k] = std::exp(zp[k] - lse);
+          loss = lse - zp[target_[i]];
+        }
+        if (cs_[i] != 0.0) loss_sum += cs_[i] * loss;
+      }
+      partial_[c] = loss_sum;
+    });
+    double f = 0.0;
+    for (int c = 0; c < n_row_chunks_; ++c) f += partial_[c];
+    double reg = 0.0;
+    for (std::int64_t j = 0; j < d_ * m_; ++j) reg += w[j] * w[j];
+    return f + 0.5 * reg;
+  }
+
+  // g = grad f(w), from the probabilities P at w.
+  void grad(const double* w, const double* P, double* g) {
+    row_pass([&](std::int64_t i, double* r) {
+      const double* p = P + i * m_;
+      if (m_ == 1) {
+        r[0] = cs_[i] * (p[0] - (target_[i] == 1 ? 1.0 : 0.0));
+      } else {
+        for (int k = 0; k < m_; ++k) r[k] = cs_[i] * (p[k] - (target_[i] == k ? 1.0 : 0.0));
+      }
+    });
+    column_pass(w, g, /*squared=*/false, 1.0);
+  }
+
+  // out = H v, H the Hessian at the probabilities P.
+  void hess_vec(const double* P, const double* v, double* out) {
+    const double* vb = fit_intercept_ ? v + d_ * m_ : nullptr;
+    row_pass([&](std::int64_t i, double* q) {
+      double u[kMaxStackClasses];
+      std::vector<double> heap;
+      double* up = u;
+      if (m_ > kMaxStackClasses) {
+        heap.resize(static_cast<std::size_t>(m_));
+        up = heap.data();
+      }
+      row_scores(i, v, vb, up);
+      const double* p = P + i * m_;
+      if (m_ == 1) {
+        q[0] = cs_[i] * p[0] * (1.0 - p[0]) * up[0];
+      } else {
+        double pu = 0.0;
+        for (int k = 0; k < m_; ++k) pu += p[k] * up[k];
+        for (int k = 0; k < m_; ++k) q[k] = cs_[i] * p[k] * (up[k] - pu);
+      }
+    });
+    column_pass(v, out, /*squared=*/false, 1.0);
+  }
+
+  // M = diagonal of the Hessian at P (1 + sum_i x_ij^2 h_ik; intercept: sum_i h_ik).
+  void hess_diag(const double* P, double* M) {
+    row_pass([&](std::int64_t i, double* h) {
+      const double* p = P + i * m_;
+      for (int k = 0; k < m_; ++k) h[k] = cs_[i] * p[k] * (1.0 - p[k]);
+    });
+    column_pass(nullptr, M, /*squared=*/true, 1.0);
+  }
+
+ private:
+  static constexpr int kMaxStackClasses = 64;
+
+  // z_k = b_k + sum_j x_ij w[j*m + k].
+  void row_scores(std::int64_t i, const double* w, const double* b, double* z) const {
+    for (int k = 0; k < m_; ++k) z[k] = b ? b[k] : 0.0;
+    const std::int64_t begin = X_.indptr[i], end = X_.indptr[i + 1];
+    if (m_ == 1) {
+      double acc = z[0];
+      for (std::int64_t p = begin; p < end; ++p) acc += X_.data[p] * w[X_.indices[p]];
+      z[0] = acc;
+      return;
+    }
+    for (std::int64_t p = begin; p < end; ++p) {
+      const double x = X_.data[p];
+      const double* wj = w + static_cast<std::int64_t>(X_.indices[p]) * m_;
+      for (int k = 0; k < m_; ++k) z[k] += x * wj[k];
+    }
+  }
+
+  // rowbuf_[i*m .. i*m+m) = per_row(i); partial_ keeps each chunk's column sums of rowbuf_ for
+  // the intercept, reduced in chunk order by column_pass.
+  template <class PerRow>
+  void row_pass(PerRow&& per_row) {
+    detail::parallel_for(n_row_chunks_, n_threads_, [&](int c) {
+      double* sums = partial_.data() + static_cast<std::size_t>(c) * (m_ + 1);
+      std::fill(sums, sums + m_, 0.0);
+      for (std::int64_t i = c * kRowChunk, end = std::min(n_, i + kRowChunk); i < end; ++i) {
+        double* r = rowbuf_.data() + i * m_;
+        per_row(i, r);
+        for (int k = 0; k < m_; ++k) sums[k] += r[k];
+      }
+    });
+  }
+
+  // out[j*m + k] = base[j*m + k] (or `diag` when base is null) + sum_i x_ij^(1|2) rowbuf_[i*m+k];
+  // out_intercept[k] = sum_i rowbuf_[i*m + k].
+  void column_pass(const double* base, double* out, bool squared, double diag) {
+    detail::parallel_for(n_feature_chunks_, n_threads_, [&](int c) {
+      for (std::int64_t j = c * kFeatureChunk, end = std::min(d_, j + kFeatureChunk); j < end; ++j) {
+        double* o = out + j * m_;
+        for (int k = 0; k < m_; ++k) o[k] = base ? base[j * m_ + k] : diag;
+        const std::int64_t pbegin = XT_.indptr[j], pend = XT_.indptr[j + 1];
+        if (m_ == 1) {
+          double acc = o[0];
+          for (std::int64_t p = pbegin; p < pend; ++p) {
+            const double x = XT_.data[p];
+            acc += (squared ? x * x : x) * rowbuf_[XT_.indices[p]];
+          }
+          o[0] = acc;
+          continue;
+        }
+        for (std::int64_t p = pbegin; p < pend; ++p) {
+          double x = XT_.data[p];
+          if (squared) x *= x;
+          const double* r = rowbuf_.data() + static_cast<std::int64_t>(XT_.indices[p]) * m_;
+          for (int k = 0; k < m_; ++k) o[k] += x * r[k];
+        }
+      }
+    });
+    if (!fit_intercept_) return;
+    double* ob = out + d_ * m_;
+    for (int k = 0; k < m_; ++k) {
+      double acc = 0.0;
+      for (int c = 0; c < n_row_chunks_; ++c) acc += partial_[static_cast<std::size_t>(c) * (m_ + 1) + k];
+      ob[k] = acc;
+    }
+  }
+
+  const text::CsrMatrix& X_;
+  Transposed XT_;
+  const std::vector<int>& target_;
+  const std::vector<double>& cs_;
+  int m_;
+  bool fit_intercept_;
+  int n_threads_;
+  std::int64_t n_, d_;
+  int n_row_chunks_, n_feature_chunks_;
+  std::vector<double> rowbuf_;
+  std::vector<double> partial_;
+};
+
+double dot(const std::vector<double>& a, const std::vector<double>& b) {
+  double s = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
+  return s;
+}
+double dot_m(const std::vector<double>& a, const std::vector<double>& M, const std::vector<double>& b) {
+  double s = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) s += a[i] * M[i] * b[i];
+  return s;
+}
+
+// Trust-region Newton with preconditioned CG (tron.cpp). Buffers are allocated once here.
+struct TronResult {
+  int n_iter = 0;
+  int n_hess = 0;
+  bool converged = false;
+  double f = 0.0;
+  double gmax = 0.0;
+  std::string stop_reason;
+};
+
+TronResult tron(Problem& problem, std::vector<double>& w, std::int64_t n_rows, int m, double gtol,
+                int max_iter) {
+  const std::size_t N = static_cast<std::size_t>(problem.size());
+  std::vector<double> g(N), g_new(N), s(N), r(N), d(N), Hd(N), z(N), M(N), w_new(N);
+  std::vector<double> P(static_cast<std::size_t>(n_rows * m)), P_new(P.size());
+  TronResult result;
+  auto max_abs = [](const std::vector<double>& v) {
+    double a = 0.0;
+    for (double x : v) a = std::max(a, std::abs(x));
+    return a;
+  };
+
+  double f = problem.fun(w.data(), P.data());
+  problem.grad(w.data(), P.data(), g.data());
+  result.gmax = max_abs(g);
+  result.f = f;
+  if (result.gmax <= gtol) {
+    result.converged = true;
+    return result;
+  }
+  problem.hess_diag(P.data(), M.data());
+  const double gnorm0 = std::sqrt(dot(g, g));
+  double gnorm = gnorm0;
+  double delta = 0.0;
+  for (std::size_t i = 0; i < N; ++i) delta += g[i] * g[i] / M[i];
+  delta = std::sqrt(delta);
+
+  int unresolved_rejects = 0;
+  for (int iter = 1; iter <= max_iter; ++iter) {
+    result.n_iter = iter;
+    // Preconditioned CG on H s = -g inside |s|_M <= delta; inexact, with a forcing term that
+    // tightens as the gradient shrinks (superlinear convergence near the optimum).
+    const double cg_tol = std::min(0.1, std::sqrt(gnorm / gnorm0)) * gnorm;
+    std::fill(s.begin(), s.end(), 0.0);
+    for (std::size_t i = 0; i < N; ++i) {
+      r[i] = -g[i];
+      z[i] = r[i] / M[i];
+      d[i] = z[i];
+    }
+    double zTr = dot(z, r);
+    bool reach_boundary = false;
+    for (std::size_t cg = 0; cg < N; ++cg) {
+      if (std::sqrt(dot(r, r)) <= cg_tol) break;
+      problem.hess_vec(P.data(), d.data(), Hd.data());
+      ++result.n_hess;
+      const double dHd = dot(d, Hd);
+      if (!(dHd > 0)) break;  // numerically flat direction: keep the current s
+      double alpha = zTr / dHd;
+      for (std::size_t i = 0; i < N; ++i) s[i] += alpha * d[i];
+      if (std::sqrt(dot_m(s, M, s)) > delta) {
+        // Step back and go to the boundary along d: solve |s + alpha d|_M = delta.
+        reach_boundary = true;
+        for (std::size_t i = 0; i < N; ++i) s[i] -= alpha * d[i];
+        const double std_ = dot_m(s, M, d), sts = dot_m(s, M, s), dtd = dot_m(d, M, d);
+        const double dsq = delta * delta;
+        const double rad = std::sqrt(std::max(0.0, std_ * std_ + dtd * (dsq - sts)));
+        alpha = std_ >= 0 ? (dsq - sts) / (std_ + rad) : (rad - std_) / dtd;
+        for (std::size_t i = 0; i < N; ++i) {
+          s[i] += alpha * d[i];
+          r[i] -= alpha * Hd[i];
+        }
+        break;
+      }
+      for (std::size_t i = 0; i < N; ++i) {
+        r[i] -= alpha * Hd[i];
+        z[i] = r[i] / M[i];
+      }
+      const double znewTr = dot(z, r);
+      const double beta = znewTr / zTr;
+      for (std::size_t i = 0; i < N; ++i) d[i] = z[i] + beta * d[i];
+      zTr = znewTr;
+    }
+
+    for (std::size_t i = 0; i < N; ++i) w_new[i] = w[i] + s[i];
+    const double gs = dot(g, s);
+    const double prered = -0.5 * (gs - dot(s, r));
+    const double fnew = problem.fun(w_new.data(), P_new.data());
+    const double actred = f - fnew;
+    const double snorm = std::sqrt(dot_m(s, M, s));
+    if (iter == 1) delta = std::min(delta, snorm);
+    // Near the optimum the predicted reduction drops below what double precision resolves in f
+    // (|f| * 1e-16), while the gradient is still measurable: there, accept a step when it lowers
+    // the gradient norm instead.
+    const bool unresolved = std::abs(prered) <= 1e-12 * std::abs(f);
+    bool accept;
+    if (unresolved) {
+      problem.grad(w_new.data(), P_new.data(), g_new.data());
+      accept = dot(g_new, g_new) < gnorm * gnorm;
+      if (!accept) delta = kSigma1 * std::min(delta, snorm);
+    } else {
+      accept = actred > kEta0 * prered;
+      const double alpha =
+          (fnew - f - gs <= 0) ? kSigma3 : std::max(kSigma1, -0.5 * (gs / (fnew - f - gs)));
+      if (actred < kEta0 * prered) {
+        delta = std::min(alpha * snorm, kSigma2 * delta);
+      } else if (actred < kEta1 * prered) {
+        delta = std::max(kSigma1 * delta, std::min(alpha * snorm, kSigma2 * delta));
+      } else if (actred < kEta2 * prered) {
+        delta = std::max(kSigma1 * delta, std::min(alpha * snorm, kSigma3 * delta));
+      } else {
+        delta = reach_boundary ? kSigma3 * delta
+                               : std::max(delta, std::min(alpha * snorm, kSigma3 * delta));
+      }
+    }
+    if (accept) {
+      w.swap(w_new);
+      P.swap(P_new);
+      f = fnew;
+      if (unresolved) {
+        g.swap(g_new);
+      } else {
+        problem.grad(w.data(), P.data(), g.data());
+      }
+      result.gmax = max_abs(g);
+      result.f = f;
+      if (result.gmax <= gtol) {
+        result.converged = true;
+        return result;
+      }
+      gnorm = std::sqrt(dot(g, g));
+      problem.hess_diag(P.data(), M.data());
+      unresolved_rejects = 0;
+    } else if (unresolved && ++unresolved_rejects == 3) {
+      result.stop_reason = "neither the objective nor the gradient decreases (limit of double precision)";
+      return result;
+    }
+    if (prered <= 0) {
+      result.stop_reason = "the predicted reduction is not positive";
+      return result;
+    }
+  }
+  result.stop_reason = "max_iter reached";
+  return result;
+}
+
+std::string format_double(double x) {
+  std::ostringstream out;
+  out.precision(3);
+  out << x;
+  return out.str();
+}
+
+}  // namespace
+
+void check_params(const LogisticRegressionParams& params) {
+  auto fail = [](const std::string& what) { throw std::invalid_argument("LogisticRegression: " + what); };
+  if (!(params.C > 0) || !std::isfinite(params.C))
+    fail("C must be a positive finite number, got " + format_double(params.C));
+  if (!(params.tol >= 0) || !std::isfinite(params.tol))
+    fail("tol must be >= 0, got " + format_double(params.tol));
+  if (params.max_iter < 1) fail("max_iter must be >= 1, got " + std::to_string(params.max_iter));
+  if (params.n_threads < 1) fail("n_threads must be >= 1, got " + std::to_string(params.n_threads));
+  if (params.class_weight == ClassWeight::kBalanced && !params.class_weights.empty())
+    fail("class_weight=balanced and explicit class_weights are exclusive");
+  for (double cw : params.class_weights)
+    if (!(cw > 0) || !std::isfinite(cw)) fail("class_weights must be positive, got " + format_double(cw));
+}
+
+LogisticRegression::LogisticRegression(LogisticRegressionParams params) : params_(std::move(params)) {}
+
+LogisticRegression& LogisticRegression::fit(const text::CsrMatrix& X, std::span<const int> y,
+                                            int n_classes, std::span<const double> sample_weight) {
+  check_params(params_);
+  const std::int64_t n = X.rows;
+  if (static_cast<std::int64_t>(y.size()) != n)
+    throw std::invalid_argument("LogisticRegression::fit: y has " + std::to_string(y.size()) +
+                                " entries but X has " + std::to_string(n) + " rows");
+  if (!sample_weight.empty() && static_cast<std::int64_t>(sample_weight.size()) != n)
+    throw std::invalid_argument("LogisticRegression::fit: sample_weight has " +
+                                std::to_string(sample_weight.size()) + " entries, expected " +
+                                std::to_string(n));
+  if (n_classes < 2) throw std::invalid_argument("LogisticRegression::fit: n_classes must be >= 2");
+  if (!params_.class_weights.empty() && static_cast<int>(params_.class_weights.size()) != n_classes)
+    throw std::invalid_argument("LogisticRegression: class_weights has " +
+                                std::to_string(params_.class_weights.size()) + " entries, expected " +
+                                std::to_string(n_classes));
+  if (X.cols < 1) throw std::invalid_argument("LogisticRegression::fit: X has no columns");
+  std::vector<std::int64_t> counts(static_cast<std::size_t>(n_classes), 0);
+  for (const int label : y) {
+    if (label < 0 || label >= n_classes)
+      throw std::invalid_argument("LogisticRegression::fit: label " + std::to_string(label) +
+                                  " outside [0, " + std::to_string(n_classes) + ")");
+    ++counts[static_cast<std::size_t>(label)];
+  }
+  for (double sw : sample_weight)
+    if (!(sw >= 0) || !std::isfinite(sw))
+      throw std::invalid_argument("LogisticRegression::fit: sample weights must be finite and >= 0");
+
+  std::vector<int> classes;
+  std::vector<int> class_index(static_cast<std::size_t>(n_classes), -1);
+  for (int k = 0; k < n_classes; ++k) {
+    if (counts[static_cast<std::size_t>(k)] > 0) {
+      class_index[static_cast<std::size_t>(k)] = static_cast<int>(classes.size());
+      classes.push_back(k);
+    }
+  }
+  if (classes.size() < 2)
+    throw DataError("LogisticRegression::fit: all " + std::to_string(n) + " rows have class " +
+                    std::to_string(classes.empty() ? -1 : classes[0]) +
+                    "; at least two classes are needed");
+
+  const bool warm = params_.warm_start && classes == classes_ && n_features_ == X.cols &&
+                    n_classes == n_classes_ && intercept_.size() == (classes.size() == 2 ? 1u : classes.size());
+  const int m = classes.size() == 2 ? 1 : static_cast<int>(classes.size());
+  const int n_present = static_cast<int>(classes.size());
+
+  std::vector<int> target(static_cast<std::size_t>(n));
+  std::vector<double> cs(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) {
+    const int label = y[static_cast<std::size_t>(i)];
+    target[static_cast<std::size_t>(i)] = class_index[static_cast<std::size_t>(label)];
+    double weight = sample_weight.empty() ? 1.0 : sample_weight[static_cast<std::size_t>(i)];
+    if (params_.class_weight == ClassWeight::kBalanced) {
+      weight *= static_cast<double>(n) / (n_present * static_cast<double>(counts[static_cast<std::size_t>(label)]));
+    } else if (!params_.class_weights.empty()) {
+      weight *= params_.class_weights[static_cast<std::size_t>(label)];
+    }
+    cs[static_cast<std::size_t>(i)] = params_.C * weight;
+  }
+
+  Problem problem(X, target, cs, m, params_.fit_intercept, params_.n_threads);
+  std::vector<double> w(static_cast<std::size_t>(problem.size()), 0.0);
+  if (warm) {
+    std::copy(weights_.begin(), weights_.end(), w.begin());
+    if (params_.fit_intercept) std::copy(intercept_.begin(), intercept_.end(), w.begin() + problem.n_weights());
+  }
+  const TronResult result = tron(problem, w, n, m, params_.tol * params_.C, params_.max_iter);
+
+  n_classes_ = n_classes;
+  n_features_ = X.cols;
+  classes_ = std::move(classes);
+  weights_.assign(w.begin(), w.begin() + problem.n_weights());
+  intercept_.assign(static_cast<std::size_t>(m), 0.0);
+  if (params_.fit_intercept) {
+    std::copy(w.begin() + problem.n_weights(), w.end(), intercept_.begin());
+    if (m > 1) {
+      // The softmax is invariant to a common shift of the intercepts; report the zero-mean one
+      // (what scikit-learn's solvers reach from a zero start).
+      double mean = 0.0;
+      for (double b : intercept_) mean += b;
+      mean /= m;
+      for (double& b : intercept_) b -= mean;
+    }
+  }
+  n_iter_ = result.n_iter;
+  n_hess_ = result.n_hess;
+  converged_ = result.converged;
+  objective_ = result.f;
+  max_abs_gradient_ = result.gmax / params_.C;
+  warnings_.clear();
+  if (!converged_) {
+    warnings_.push_back("LogisticRegression did not converge in " + std::to_string(n_iter_) +
+                        " iterations (" + result.stop_reason + "): max |gradient| = " +
+                        format_double(max_abs_gradient_) + " > tol = " + format_double(params_.tol) +
+                        "; increase max_iter or tol");
+  }
+  return *this;
+}
+
+DenseMatrix LogisticRegression::decision_function(const text::CsrMatrix& X) const {
+  if (!fitted()) throw std::invalid_argument("LogisticRegression: predict before fit");
+  if (X.cols != n_features_)
+    throw std::invalid_argument("LogisticRegression: X has " + std::to_string(X.cols) +
+                                " columns, the model was fitted on " + std::to_string(n_features_));
+  const int m = n_vectors();
+  DenseMatrix scores(X.rows, m);
+  detail::parallel_for(std::max(1, ceil_div(X.rows, kRowChunk)), params_.n_threads, [&](int c) {
+    for (std::int64_t i = c * kRowChunk, end = std::min(X.rows, i + kRowChunk); i < end; ++i) {
+      for (int k = 0; k < m; ++k) scores(i, k) = intercept_[static_cast<std::size_t>(k)];
+      for (std::int64_t p = X.indptr[i]; p < X.indptr[i + 1]; ++p) {
+        const double x = X.data[p];
+        const double* wj = weights_.data() + static_cast<std::int64_t>(X.indices[p]) * m;
+        for (int k = 0; k < m; ++k) scores(i, k) += x * wj[k];
+      }
+    }
+  });
+  return scores;
+}
+
+DenseMatrix LogisticRegression::predict_proba(const text::CsrMatrix& X) const {
+  const DenseMatrix scores = decision_function(X);
+  DenseMatrix proba = DenseMatrix::Zero(X.rows, n_classes_);
+  const int m = n_vectors();
+  for (std::int64_t i = 0; i < X.rows; ++i) {
+    if (m == 1) {
+      const double p1 = sigmoid(scores(i, 0));
+      proba(i, classes_[0]) = 1.0 - p1;
+      proba(i, classes_[1]) = p1;
+      continue;
+    }
+    const double zmax = scores.row(i).maxCoeff();
+    double sum = 0.0;
+    for (int k = 0; k < m; ++k) sum += std::exp(scores(i, k) - zmax);
+    for (int k = 0; k < m; ++k) proba(i, classes_[static_cast<std::size_t>(k)]) = std::exp(scores(i, k) - zmax) / sum;
+  }
+  return proba;
+}
+
+DenseMatrix LogisticRegression::coef() const {
+  const int m = n_vectors();
+  DenseMatrix out(m, n_features_);
+  for (std::int64_t j = 0; j < n_features_; ++j)
+    for (int k = 0; k < m; ++k) out(k, j) = weights_[static_cast<std::size_t>(j * m + k)];
+  return out;
+}
+
+// Format: a text header (magic + version, then "key value" lines) followed by the weights and
+// intercepts as little-endian IEEE-754 doubles, so a load gives back the exact fitted numbers.
+void LogisticRegression::save(std::ostream& out) const {
+  static_assert(std::endian::native == std::endian::little, "the model format is little-endian");
+  if (!fitted()) throw std::invalid_argument("LogisticRegression::save: the model is not fitted");
+  out << "textaudit-logreg 1\n";
+  out << "n_classes " << n_classes_ << "\n";
+  out << "n_features " << n_features_ << "\n";
+  out << "classes";
+  for (int c : classes_) out << ' ' << c;
+  out << "\n";
+  out.precision(17);
+  out << "C " << params_.C << "\nfit_intercept " << (params_.fit_intercept ? 1 : 0) << "\n";
+  out << "data " << weights_.size() + intercept_.size() << "\n";
+  out.write(reinterpret_cast<const char*>(weights_.data()), static_cast<std::streamsize>(weights_.size() * sizeof(double)));
+  out.write(reinterpret_cast<const char*>(intercept_.data()), static_cast<std::streamsize>(intercept_.size() * sizeof(double)));
+  out << "\nend\n";
+  if (!out) throw std::runtime_error("LogisticRegression::save: write failed");
+}
+
+LogisticRegression LogisticRegression::load(std::istream& in) {
+  auto fail = [](const std::string& what) -> DataError {
+    return DataError("logistic regression model: " + what);
+  };
+  std::string line;
+  if (!std::getline(in, line) || line.rfind("textaudit-logreg ", 0) != 0)
+    throw fail("not a textaudit logistic regression model (missing \"textaudit-logreg\" header)");
+  if (line != "textaudit-logreg 1")
+    throw fail("unsupported format version \"" + shorten(line.substr(17)) + "\"; this build reads version 1");
+  auto expect_line = [&](const std::string& key) {
+    if (!std::getline(in, line) || (line.rfind(key + " ", 0) != 0 && line != key))
+      throw fail("expected \"" + key + "\", got \"" + shorten(line) + "\"");
+    return std::istringstream(line.substr(key.size()));
+  };
+  LogisticRegression model;
+  auto n_classes_in = expect_line("n_classes");
+  n_classes_in >> model.n_classes_;
+  auto n_features_in = expect_line("n_features");
+  n_features_in >> model.n_features_;
+  auto classes_in = expect_line("classes");
+  for (int c; classes_in >> c;) model.classes_.push_back(c);
+  auto c_in = expect_line("C");
+  c_in >> model.params_.C;
+  auto fi_in = expect_line("fit_intercept");
+  int fit_intercept = 1;
+  fi_in >> fit_intercept;
+  model.params_.fit_intercept = fit_intercept != 0;
+  auto data_in = expect_line("data");
+  std::size_t count = 0;
+  data_in >> count;
+  if (model.n_classes_ < 2 || model.n_features_ < 1 || model.classes_.size() < 2 ||
+      static_cast<int>(model.classes_.size()) > model.n_classes_)
+    throw fail("inconsistent header (n_classes, n_features, classes)");
+  for (std::size_t k = 0; k < model.classes_.size(); ++k)
+    if (model.classes_[k] < 0 || model.classes_[k] >= model.n_classes_ || (k > 0 && model.classes_[k] <= model.classes_[k - 1]))
+      throw fail("bad class list");
+  const int m = model.n_vectors();
+  const std::size_t n_weights = static_cast<std::size_t>(model.n_features_) * static_cast<std::size_t>(m);
+  if (count != n_weights + static_cast<std::size_t>(m))
+    throw fail("data holds " + std::to_string(count) + " numbers, expected " + std::to_string(n_weights + m));
+  model.weights_.resize(n_weights);
+  model.intercept_.resize(static_cast<std::size_t>(m));
+  in.read(reinterpret_cast<char*>(model.weights_.data()), static_cast<std::streamsize>(n_weights * sizeof(double)));
+  in.read(reinterpret_cast<char*>(model.intercept_.data()), static_cast<std::streamsize>(m * sizeof(double)));
+  if (!in) throw fail("truncated data");
+  std::getline(in, line);  // rest of the data line
+  if (!std::getline(in, line) || line != "end") throw fail("missing \"end\" marker (truncated file?)");
+  model.converged_ = true;
+  return model;
+}
+
+}  // namespace textaudit::models

@@ -1,0 +1,96 @@
+// models/logistic_regression.h: L2-regularised logistic regression on sparse rows, with the
+// optimum of scikit-learn's LogisticRegression(penalty='l2'), fitted by a trust-region Newton-CG.
+#pragma once
+
+#include <cstdint>
+#include <istream>
+#include <ostream>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "text/dense.h"
+#include "text/sparse.h"
+
+namespace textaudit::models {
+
+enum class ClassWeight {
+  kNone,      // every class weighs 1 (or class_weights, when given)
+  kBalanced,  // class k weighs n_samples / (n_present_classes * count_k), as scikit-learn
+};
+
+struct LogisticRegressionParams {
+  double C = 1.0;                      // inverse regularisation strength, > 0
+  bool fit_intercept = true;           // learn an (unpenalised) intercept per weight vector
+  double tol = 1e-6;                   // stop when max |grad(sum_i s_i loss_i + |W|^2 / (2C))| <= tol
+  int max_iter = 100;                  // Newton iterations, >= 1
+  ClassWeight class_weight = ClassWeight::kNone;
+  std::vector<double> class_weights;   // explicit per-class weights (n_classes entries, > 0); only with kNone
+  bool warm_start = false;             // start from the current fit when its shape matches
+  int n_threads = 1;                   // >= 1; results are bit-identical for any value
+};
+
+// Binary problems (2 classes present) fit one weight vector, class 1 positive; 3+ classes fit the
+// multinomial (softmax) model. Objective: C * sum_i s_i * log_loss_i + 0.5 * |W|^2, where s_i is
+// sample weight times class weight; the intercept is not penalised.
+class LogisticRegression {
+ public:
+  explicit LogisticRegression(LogisticRegressionParams params = {});
+
+  // X: n_samples x n_features, y: n_samples ints in [0, n_classes), sample_weight: empty or
+  // n_samples values >= 0. Classes without rows get probability 0 and are not fitted.
+  // Throws std::invalid_argument for bad params/shapes, DataError when fewer than 2 classes occur.
+  LogisticRegression& fit(const text::CsrMatrix& X, std::span<const int> y, int n_classes,
+                          std::span<const double> sample_weight = {});
+
+  // n_samples x n_classes probabilities (rows sum to 1). Requires fit; X.cols == n_features().
+  DenseMatrix predict_proba(const text::CsrMatrix& X) const;
+  // n_samples x n_weight_vectors raw scores x.w + b (1 column for a binary fit).
+  DenseMatrix decision_function(const text::CsrMatrix& X) const;
+
+  // Learned state, scikit-learn's layout: coef() is n_weight_vectors x n_features (1 row for a
+  // binary fit), intercept() has n_weight_vectors entries, classes() the fitted class ids.
+  DenseMatrix coef() const;
+  std::vector<double> intercept() const { return intercept_; }
+  const std::vector<int>& classes() const { return classes_; }
+  int n_classes() const { return n_classes_; }
+  std::int64_t n_features() const { return n_features_; }
+  bool fitted() const { return n_features_ > 0 || !classes_.empty(); }
+
+  // Diagnostics of the last fit: Newton iterations, Hessian-vector products, whether the
+  // gradient test passed, the final objective and max |gradient| / C, warnings (never printed).
+  int n_iter() const { return n_iter_; }
+  int n_hessian_products() const { return n_hess_; }
+  bool converged() const { return converged_; }
+  double objective() const { return objective_; }
+  double max_abs_gradient() const { return max_abs_gradient_; }
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
+  const LogisticRegressionParams& params() const { return params_; }
+  void set_params(const LogisticRegressionParams& params) { params_ = params; }
+
+  // Versioned binary format ("textaudit-logreg 1"); load throws DataError on malformed input.
+  void save(std::ostream& out) const;
+  static LogisticRegression load(std::istream& in);
+
+ private:
+  LogisticRegressionParams params_;
+  int n_classes_ = 0;
+  std::int64_t n_features_ = 0;
+  std::vector<int> classes_;       // fitted class ids (ascending); 2 -> binary model
+  std::vector<double> weights_;    // n_features x n_vectors, row-major (a feature's weights adjacent)
+  std::vector<double> intercept_;  // n_vectors
+  int n_iter_ = 0;
+  int n_hess_ = 0;
+  bool converged_ = false;
+  double objective_ = 0.0;
+  double max_abs_gradient_ = 0.0;
+  std::vector<std::string> warnings_;
+
+  int n_vectors() const { return classes_.size() == 2 ? 1 : static_cast<int>(classes_.size()); }
+};
+
+// Throws std::invalid_argument naming the first bad field.
+void check_params(const LogisticRegressionParams& params);
+
+}  // namespace textaudit::models
