@@ -1,0 +1,298 @@
+// Confident learning against cleanlab 2.9: every case and every expected value in
+// tests/reference/cleanlab/*.json (see section 1 of tests/reference/README.md).
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "cleaning/confident_joint.h"
+#include "cleaning/label_issues.h"
+#include "cleaning/rank.h"
+#include "test_util.h"
+
+namespace {
+
+using nlohmann::json;
+using namespace textaudit::cleaning;
+using textaudit::DenseMatrix;
+
+// Floats: the same arithmetic on the same doubles; only summation order may differ (README: 1e-9).
+constexpr double kTolerance = 1e-9;
+
+DenseMatrix to_matrix(const json& rows) {
+  DenseMatrix m(static_cast<Eigen::Index>(rows.size()),
+                rows.empty() ? 0 : static_cast<Eigen::Index>(rows[0].size()));
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    for (std::size_t j = 0; j < rows[i].size(); ++j)
+      m(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = rows[i][j].get<double>();
+  return m;
+}
+
+void check_close(const std::vector<double>& ours, const json& expected) {
+  REQUIRE(ours.size() == expected.size());
+  for (std::size_t i = 0; i < ours.size(); ++i) {
+    INFO("index " << i);
+    CHECK(ours[i] == Approx(expected[i].get<double>()).margin(kTolerance).epsilon(0));
+  }
+}
+
+void check_close(const DenseMatrix& ours, const json& expected) {
+  REQUIRE(ours.rows() == static_cast<Eigen::Index>(expected.size()));
+  for (Eigen::Index i = 0; i < ours.rows(); ++i) {
+    REQUIRE(ours.cols() == static_cast<Eigen::Index>(expected[i].size()));
+    for (Eigen::Index j = 0; j < ours.cols(); ++j) {
+      INFO("entry " << i << "," << j);
+      CHECK(ours(i, j) == Approx(expected[i][j].get<double>()).margin(kTolerance).epsilon(0));
+    }
+  }
+}
+
+void check_counts(const CountMatrix& ours, const json& expected) {
+  REQUIRE(ours.rows() == static_cast<Eigen::Index>(expected.size()));
+  for (Eigen::Index i = 0; i < ours.rows(); ++i)
+    for (Eigen::Index j = 0; j < ours.cols(); ++j) {
+      INFO("entry " << i << "," << j);
+      CHECK(ours(i, j) == expected[i][j].get<std::int64_t>());
+    }
+}
+
+std::vector<std::size_t> to_indices(const json& list) {
+  return list.get<std::vector<std::size_t>>();
+}
+
+// Rankings are exact except around the README's near_ties: rows whose scores differ by < 1e-12
+// without being equal, where NumPy's AVX-512 log (1-2 ulp from libm) decided the order. There a
+// position may hold another row whose score is within 1e-12, provided one of the two rows is named
+// in a near_ties pair (the pair stands for its group: e.g. edge_ties_quantized rows 66 and 85 have
+// identical probabilities, so both move when 66 and 265 swap).
+void check_ranking(const std::vector<std::size_t>& ours, const json& expected, const json& near_ties,
+                   const std::vector<double>& scores) {
+  const std::vector<std::size_t> want = to_indices(expected);
+  if (near_ties.empty()) {
+    CHECK(ours == want);
+    return;
+  }
+  std::vector<std::size_t> named;
+  for (const json& pair : near_ties)
+    for (const json& row : pair) named.push_back(row.get<std::size_t>());
+  auto is_named = [&](std::size_t row) {
+    return std::find(named.begin(), named.end(), row) != named.end() ||
+           std::any_of(named.begin(), named.end(), [&](std::size_t r) { return scores[r] == scores[row]; });
+  };
+  REQUIRE(ours.size() == want.size());
+  CHECK(std::is_permutation(ours.begin(), ours.end(), want.begin()));
+  for (std::size_t i = 0; i < ours.size(); ++i) {
+    if (ours[i] == want[i]) continue;
+    INFO("position " << i << ": ours " << ours[i] << ", cleanlab " << want[i]);
+    CHECK(std::abs(scores[ours[i]] - scores[want[i]]) < 1e-12);
+    CHECK((is_named(ours[i]) || is_named(want[i])));
+  }
+}
+
+FindLabelIssuesParams params_from_kwargs(const json& kwargs) {
+  FindLabelIssuesParams params;
+  for (const auto& [key, value] : kwargs.items()) {
+    if (key == "filter_by") params.filter_by = parse_filter_by(value.get<std::string>());
+    else if (key == "frac_noise") params.frac_noise = value.get<double>();
+    else if (key == "min_examples_per_class") params.min_examples_per_class = value.get<int>();
+    else if (key == "num_to_remove_per_class")
+      params.num_to_remove_per_class = value.get<std::vector<std::int64_t>>();
+    else if (key == "return_indices_ranked_by")
+      params.return_indices_ranked_by = parse_label_quality_method(value.get<std::string>());
+    else FAIL("unknown kwarg " << key);
+  }
+  return params;
+}
+
+// Runs `call` and either compares through `compare` or, when cleanlab raised, requires our error.
+void expect(const json& errors, const std::string& key, const std::function<void()>& call) {
+  INFO("output " << key);
+  if (errors.contains(key)) {
+    const std::string message = errors[key]["message"].get<std::string>();
+    CHECK(errors[key]["type"] == "ValueError");
+    CHECK_THROWS_WITH(call(), Catch::Contains(message));
+  } else {
+    call();
+  }
+}
+
+std::vector<std::string> case_files() {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(
+           textaudit::testing::source_path("tests/reference/cleanlab")))
+    if (entry.path().extension() == ".json") names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+void run_case(const json& c) {
+  const auto labels = c["labels"].get<std::vector<int>>();
+  const DenseMatrix pred_probs = to_matrix(c["pred_probs"]);
+  REQUIRE(static_cast<int>(labels.size()) == c["n"].get<int>());
+  REQUIRE(pred_probs.cols() == c["K"].get<int>());
+  const json& expected = c["expected"];
+  const json errors = expected.value("errors", json::object());
+  const json near_ties = c.value("near_ties", json::object());
+  auto ties_for = [&](const std::string& key) {
+    return near_ties.contains(key) ? near_ties[key] : json::array();
+  };
+  const std::vector<std::string> filters = {"prune_by_noise_rate", "prune_by_class", "both",
+                                            "confident_learning", "predicted_neq_given",
+                                            "low_normalized_margin", "low_self_confidence"};
+  const std::vector<std::string> methods = {"self_confidence", "normalized_margin",
+                                            "confidence_weighted_entropy"};
+  int checked = 0, recorded = 0;
+  for (const auto& [family, value] : expected.items()) {
+    if (family == "errors") continue;
+    recorded += value.is_object() && family != "estimate_latent" &&
+                        family != "estimate_py_and_noise_matrices_from_probabilities"
+                    ? static_cast<int>(family == "label_quality_scores"
+                                           ? [&] { int s = 0; for (auto& m : value) s += static_cast<int>(m.size()); return s; }()
+                                           : static_cast<int>(value.size()))
+                    : 1;
+  }
+  recorded += static_cast<int>(errors.size());
+
+  for (const std::string& f : filters) {
+    const std::string key = "find_label_issues." + f;
+    const bool present = expected["find_label_issues"].contains(f);
+    REQUIRE(present != errors.contains(key));
+    ++checked;
+    expect(errors, key, [&] {
+      FindLabelIssuesParams params;
+      params.filter_by = parse_filter_by(f);
+      const auto ours = find_label_issues(labels, pred_probs, params);
+      CHECK(ours == to_indices(expected["find_label_issues"][f]));
+    });
+  }
+  for (const std::string& m : methods) {
+    const std::string key = "ranked." + m;
+    REQUIRE(expected["ranked"].contains(m) != errors.contains(key));
+    ++checked;
+    expect(errors, key, [&] {
+      FindLabelIssuesParams params;
+      params.return_indices_ranked_by = parse_label_quality_method(m);
+      const auto ours = find_label_issues(labels, pred_probs, params);
+      check_ranking(ours, expected["ranked"][m], ties_for(key),
+                    get_label_quality_scores(labels, pred_probs, *params.return_indices_ranked_by));
+    });
+    for (const bool adjust : {false, true}) {
+      const std::string sub = std::string("adjust_pred_probs=") + (adjust ? "true" : "false");
+      const std::string lkey = "label_quality_scores." + m + "." + sub;
+      const bool has = expected["label_quality_scores"].contains(m) &&
+                       expected["label_quality_scores"][m].contains(sub);
+      REQUIRE(has != errors.contains(lkey));
+      ++checked;
+      expect(errors, lkey, [&] {
+        check_close(get_label_quality_scores(labels, pred_probs, parse_label_quality_method(m),
+                                             adjust),
+                    expected["label_quality_scores"][m][sub]);
+      });
+    }
+  }
+  check_close(get_confident_thresholds(labels, pred_probs), expected["confident_thresholds"]);
+  check_counts(compute_confident_joint(labels, pred_probs, false).confident_joint,
+               expected["confident_joint"]["calibrate=false"]);
+  check_counts(compute_confident_joint(labels, pred_probs, true).confident_joint,
+               expected["confident_joint"]["calibrate=true"]);
+  check_close(estimate_joint(labels, pred_probs), expected["estimate_joint"]);
+  checked += 4;
+  for (const std::string method : {"off_diagonal", "off_diagonal_calibrated"}) {
+    const std::string key = "num_label_issues." + method;
+    REQUIRE(expected["num_label_issues"].contains(method) != errors.contains(key));
+    ++checked;
+    expect(errors, key, [&] {
+      const std::int64_t ours =
+          num_label_issues(labels, pred_probs, parse_num_label_issues_method(method));
+      CHECK(ours == expected["num_label_issues"][method].get<std::int64_t>());
+    });
+  }
+  {
+    const json& e = expected["estimate_latent"];
+    const CountMatrix cj = compute_confident_joint(labels, pred_probs, true).confident_joint;
+    check_counts(cj, e["confident_joint_input"]);
+    const LatentEstimates latent = estimate_latent(cj, labels);
+    check_close(latent.py, e["py"]);
+    check_close(latent.noise_matrix, e["noise_matrix"]);
+    check_close(latent.inverse_noise_matrix, e["inverse_noise_matrix"]);
+    ++checked;
+  }
+  {
+    const json& e = expected["estimate_py_and_noise_matrices_from_probabilities"];
+    const LatentEstimates latent =
+        estimate_py_and_noise_matrices_from_probabilities(labels, pred_probs);
+    check_close(latent.py, e["py"]);
+    check_close(latent.noise_matrix, e["noise_matrix"]);
+    check_close(latent.inverse_noise_matrix, e["inverse_noise_matrix"]);
+    check_counts(latent.confident_joint, e["confident_joint"]);
+    ++checked;
+  }
+  const json& variants = expected["find_label_issues_variants"];
+  for (std::size_t v = 0; v < variants.size(); ++v) {
+    const json& variant = variants[v];
+    const std::string key = "find_label_issues_variants[" + std::to_string(v) + "]";
+    INFO(key << " " << variant["kwargs"].dump());
+    const FindLabelIssuesParams params = params_from_kwargs(variant["kwargs"]);
+    if (variant.contains("error")) {
+      CHECK_THROWS_WITH(find_label_issues(labels, pred_probs, params),
+                        Catch::Contains(variant["error"]["message"].get<std::string>()));
+    } else if (variant.contains("ranked")) {
+      const auto ours = find_label_issues(labels, pred_probs, params);
+      check_ranking(ours, variant["ranked"], ties_for(key),
+                    get_label_quality_scores(labels, pred_probs, *params.return_indices_ranked_by));
+    } else {
+      CHECK(find_label_issues(labels, pred_probs, params) == to_indices(variant["flagged"]));
+    }
+  }
+  ++checked;
+  // Every recorded output (each error counted once, plus the variants list) was compared.
+  CHECK(checked == recorded);
+}
+
+}  // namespace
+
+TEST_CASE("find_label_issues and the confident joint match cleanlab 2.9 on every reference case",
+          "[cleaning][golden]") {
+  const std::vector<std::string> files = case_files();
+  REQUIRE(files.size() == 29);
+  for (const std::string& file : files) {
+    DYNAMIC_SECTION(file) {
+      const json c = textaudit::testing::read_reference("cleanlab/" + file);
+      run_case(c);
+    }
+  }
+}
+
+TEST_CASE("find_label_issues rejects bad parameters naming the field", "[cleaning]") {
+  const std::vector<int> labels = {0, 1, 0, 1};
+  DenseMatrix p(4, 2);
+  p << 0.9, 0.1, 0.2, 0.8, 0.6, 0.4, 0.3, 0.7;
+  FindLabelIssuesParams params;
+  params.frac_noise = 0.0;
+  CHECK_THROWS_WITH(find_label_issues(labels, p, params), Catch::Contains("frac_noise"));
+  params = {};
+  params.num_to_remove_per_class = {1, 1, 1};
+  CHECK_THROWS_WITH(find_label_issues(labels, p, params), Catch::Contains("num_to_remove_per_class"));
+  CHECK_THROWS_WITH(parse_filter_by("prune"), Catch::Contains("filter_by must be one of"));
+  const std::vector<int> short_labels = {0, 1, 0};
+  CHECK_THROWS_WITH(find_label_issues(short_labels, p), Catch::Contains("same length"));
+  const std::vector<int> bad_label = {0, 1, 0, 2};
+  CHECK_THROWS_WITH(find_label_issues(bad_label, p), Catch::Contains("at least 3 columns"));
+}
+
+TEST_CASE("thread count does not change the flagged rows", "[cleaning]") {
+  const json c = textaudit::testing::read_reference("cleanlab/synth_k7_n5000_imbalanced.json");
+  const auto labels = c["labels"].get<std::vector<int>>();
+  const DenseMatrix p = to_matrix(c["pred_probs"]);
+  for (const char* f : {"prune_by_noise_rate", "prune_by_class", "both"}) {
+    FindLabelIssuesParams one, many;
+    one.filter_by = many.filter_by = parse_filter_by(f);
+    many.n_threads = 3;
+    CHECK(find_label_issues(labels, p, one) == find_label_issues(labels, p, many));
+  }
+}
