@@ -1,0 +1,127 @@
+// Tests for crossval/kfold.h against scikit-learn 1.2.1 (tests/reference/sklearn/cv_*.json,
+// README section 5): StratifiedKFold folds and fold sizes, cross_val_predict probabilities.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "crossval/kfold.h"
+#include "test_util.h"
+#include "text/data_error.h"
+
+using textaudit::DenseMatrix;
+using textaudit::crossval::cross_val_predict;
+using textaudit::crossval::fold_assignment;
+using textaudit::crossval::stratified_kfold;
+using textaudit::text::CsrMatrix;
+
+namespace {
+
+CsrMatrix read_csr(const nlohmann::json& j) {
+  CsrMatrix X;
+  X.rows = j["shape"][0].get<std::int64_t>();
+  X.cols = j["shape"][1].get<std::int64_t>();
+  X.indptr = j["indptr"].get<std::vector<std::int64_t>>();
+  X.indices = j["indices"].get<std::vector<std::int32_t>>();
+  const auto data = j["data"].get<std::vector<double>>();
+  X.data.assign(data.begin(), data.end());
+  return X;
+}
+
+std::vector<std::vector<int>> fold_class_counts(const std::vector<int>& test_fold,
+                                                const std::vector<int>& y, int n_splits, int K) {
+  std::vector<std::vector<int>> counts(n_splits, std::vector<int>(K, 0));
+  for (std::size_t i = 0; i < y.size(); ++i) ++counts[test_fold[i]][y[i]];
+  return counts;
+}
+
+}  // namespace
+
+TEST_CASE("stratified_kfold without shuffling reproduces scikit-learn's StratifiedKFold exactly",
+          "[crossval][reference]") {
+  for (const std::string name : {"cv_sms1000", "cv_airline1500"}) {
+    INFO(name);
+    const auto ref = textaudit::testing::read_reference("sklearn/" + name + ".json");
+    const auto y = ref["labels"].get<std::vector<int>>();
+    const int K = static_cast<int>(ref["label_names"].size());
+    const auto folds = stratified_kfold(y, K, 5);
+    CHECK(folds.test_fold == ref["test_fold"].get<std::vector<int>>());
+    CHECK(folds.warnings.empty());
+    const auto expected = ref["fold_class_counts"]["shuffle=False"].get<std::vector<std::vector<int>>>();
+    CHECK(fold_class_counts(folds.test_fold, y, 5, K) == expected);
+    SECTION("shuffling keeps scikit-learn's per-class fold sizes, changes rows, is seeded") {
+      const auto shuffled = stratified_kfold(y, K, 5, true, 0);
+      CHECK(fold_class_counts(shuffled.test_fold, y, 5, K) ==
+            ref["fold_class_counts"]["shuffle=True,random_state=0"].get<std::vector<std::vector<int>>>());
+      CHECK(shuffled.test_fold != folds.test_fold);
+      CHECK(stratified_kfold(y, K, 5, true, 0).test_fold == shuffled.test_fold);
+      CHECK(stratified_kfold(y, K, 5, true, 1).test_fold != shuffled.test_fold);
+    }
+  }
+}
+
+TEST_CASE("cross_val_predict with the stored folds matches scikit-learn's converged probabilities",
+          "[crossval][reference]") {
+  for (const std::string name : {"cv_sms1000", "cv_airline1500"}) {
+    INFO(name);
+    const auto ref = textaudit::testing::read_reference("sklearn/" + name + ".json");
+    const auto y = ref["labels"].get<std::vector<int>>();
+    const int K = static_cast<int>(ref["label_names"].size());
+    const CsrMatrix X = read_csr(ref["X"]);
+    const auto folds = fold_assignment(ref["test_fold"].get<std::vector<int>>(), y, K);
+    const auto result = cross_val_predict(X, y, K, {.tol = 1e-9}, folds, 2);
+    const auto expected = ref["pred_probs_converged"];
+    double worst = 0.0, worst_default = 0.0;
+    for (std::size_t i = 0; i < y.size(); ++i)
+      for (int k = 0; k < K; ++k) {
+        worst = std::max(worst, std::abs(result.pred_probs(i, k) - expected[i][k].get<double>()));
+        worst_default = std::max(worst_default, std::abs(result.pred_probs(i, k) - ref["pred_probs"][i][k].get<double>()));
+      }
+    CHECK(worst <= 1e-6);
+    CHECK(worst_default <= 5e-3);  // scikit-learn's default-tolerance run
+    for (const auto& fold : result.folds) CHECK(fold.converged);
+    CHECK(result.warnings.empty());
+    // Identical for any thread count (the folds and each fit are deterministic).
+    const auto one_thread = cross_val_predict(X, y, K, {.tol = 1e-9}, folds, 1);
+    CHECK(one_thread.pred_probs == result.pred_probs);
+  }
+}
+
+TEST_CASE("A class with fewer rows than folds is a warning; one class is an error", "[crossval]") {
+  std::vector<int> y(40, 0);
+  for (int i = 0; i < 20; ++i) y[i] = 1;
+  y[5] = 2;
+  y[30] = 2;  // class 2 has 2 rows < 5 folds
+  const auto folds = stratified_kfold(y, 3, 5);
+  REQUIRE(folds.warnings.size() == 1);
+  CHECK_THAT(folds.warnings[0], Catch::Contains("only 2 rows") && Catch::Contains("n_splits=5"));
+  // StratifiedKFold(5).split(X, y) in scikit-learn 1.2.1 (which warns the same).
+  CHECK(folds.test_fold == std::vector<int>{0, 0, 0, 0, 1, 0, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4,
+                                            0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 4, 2, 3, 3, 3, 3, 4, 4, 4, 4});
+
+  // The tiny class is absent from some training sets: its probability there is 0, others work.
+  CsrMatrix X;
+  X.rows = 40;
+  X.cols = 3;
+  for (int i = 0; i < 40; ++i) {
+    X.indices.push_back(y[i]);
+    X.data.push_back(1.0f);
+    X.indptr.push_back(X.indices.size());
+  }
+  const auto result = cross_val_predict(X, y, 3, {}, folds, 2);
+  CHECK((result.pred_probs.rowwise().sum().array() - 1.0).abs().maxCoeff() < 1e-12);
+
+  const std::vector<int> single(30, 1);
+  CHECK_THROWS_AS(stratified_kfold(single, 2, 5), textaudit::DataError);
+  CHECK_THROWS_WITH(stratified_kfold(single, 2, 5), Catch::Contains("at least two classes"));
+  CHECK_THROWS_WITH(stratified_kfold(y, 3, 41), Catch::Contains("41") && Catch::Contains("40"));
+  CHECK_THROWS_AS(stratified_kfold(y, 3, 1), std::invalid_argument);
+}
+
+TEST_CASE("A user fold assignment is checked and overrides the split", "[crossval]") {
+  const std::vector<int> y = {0, 1, 0, 1, 0, 1};
+  CHECK_THROWS_WITH(fold_assignment({0, 0, 2, 2, 0, 2}, y, 2), Catch::Contains("fold 1 has no rows"));
+  const auto folds = fold_assignment({0, 0, 0, 1, 1, 1}, y, 2);
+  CHECK(folds.n_splits == 2);
+  CHECK(folds.test_fold == std::vector<int>{0, 0, 0, 1, 1, 1});
+}
