@@ -58,10 +58,10 @@ KnnGraph knn_graph(const DenseMatrix& features, const KnnParams& params = {});
 
 struct SparseKnnParams {
   int k = 10;                       // neighbours per row, 1 <= k < n_samples
-  int n_components = 64;            // random-projection dimensions, >= 8
+  int n_components = 256;           // random-projection dimensions, >= 8
   int n_lists = 0;                  // k-means cells; 0 = about sqrt(n_samples)
   int n_probe = 3;                  // cells searched per row, 1 <= n_probe <= n_lists
-  int n_candidates = 4;             // projected candidates per neighbour, re-ranked exactly, >= 1
+  int n_candidates = 8;             // projected candidates per neighbour, re-ranked exactly, >= 1
   int kmeans_iter = 8;              // Lloyd iterations on a sample
   std::uint64_t random_state = 0;   // projection, sample and k-means seed
   int n_threads = 0;                // 0 = all hardware threads; result does not depend on it

@@ -14,6 +14,8 @@
 #include "cleaning/knn.h"
 #include "cleaning/near_duplicates.h"
 #include "feature_reference.h"
+#include "sparse_corpus.h"
+#include "text/vectorizer.h"
 #include "test_util.h"
 
 namespace cl = textaudit::cleaning;
@@ -172,4 +174,107 @@ TEST_CASE("the HNSW path finds the exact graph on clustered data and is repeatab
     for (int j = 0; j < 10; ++j)
       for (int t = 0; t < 10; ++t) hits += approx1.index(i, j) == exact.index(i, t);
   CHECK(static_cast<double>(hits) / (x.rows() * 10.0) > 0.98);
+}
+
+// ---- sparse TF-IDF path ----------------------------------------------------------------------
+
+namespace {
+
+// All pairs (a < b) with cosine >= min_cosine, by brute force over every pair of rows.
+std::set<std::pair<std::int64_t, std::int64_t>> brute_force_pairs(const CsrMatrix& m, double min_cosine) {
+  std::vector<double> norm(m.rows);
+  for (std::int64_t r = 0; r < m.rows; ++r) {
+    double s = 0;
+    for (const float v : m.row_values(r)) s += double(v) * v;
+    norm[r] = std::sqrt(s);
+  }
+  std::set<std::pair<std::int64_t, std::int64_t>> pairs;
+  std::vector<double> dense(m.cols, 0.0);
+  for (std::int64_t a = 0; a < m.rows; ++a) {
+    if (norm[a] == 0) continue;
+    for (std::int64_t e = m.indptr[a]; e < m.indptr[a + 1]; ++e) dense[m.indices[e]] = m.data[e];
+    for (std::int64_t b = a + 1; b < m.rows; ++b) {
+      if (norm[b] == 0) continue;
+      double dot = 0;
+      for (std::int64_t e = m.indptr[b]; e < m.indptr[b + 1]; ++e) dot += m.data[e] * dense[m.indices[e]];
+      if (dot / (norm[a] * norm[b]) >= min_cosine) pairs.insert({a, b});
+    }
+    for (std::int64_t e = m.indptr[a]; e < m.indptr[a + 1]; ++e) dense[m.indices[e]] = 0.0;
+  }
+  return pairs;
+}
+
+}  // namespace
+
+TEST_CASE("the sparse join finds the near-duplicate pairs that brute force finds", "[cleaning]") {
+  const auto corpus = textaudit::testing::synthetic_corpus(3000, 11);
+  textaudit::text::TfidfVectorizer vec;
+  const CsrMatrix x = vec.fit_transform(corpus.docs);
+  for (const double min_cosine : {0.9, 0.7, 0.5}) {
+    SECTION("min_cosine " + std::to_string(min_cosine)) {
+      const auto truth = brute_force_pairs(x, min_cosine);
+      REQUIRE(truth.size() > 100);
+      const auto r = cl::find_near_duplicates(x, {.min_cosine = min_cosine, .n_threads = 2});
+      // Reported pairs join first copies; expand them over the exact-duplicate groups.
+      std::vector<std::vector<std::int64_t>> copies(x.rows);
+      for (std::int64_t i = 0; i < x.rows; ++i) copies[i] = {i};
+      for (const auto& grp : r.exact_duplicate_groups) copies[grp[0]] = grp;
+      std::set<std::pair<std::int64_t, std::int64_t>> found;
+      for (const auto& grp : r.exact_duplicate_groups)
+        for (std::size_t a = 0; a < grp.size(); ++a)
+          for (std::size_t b = a + 1; b < grp.size(); ++b) found.insert({grp[a], grp[b]});
+      for (const auto& p : r.pairs) {
+        CHECK(p.similarity >= min_cosine);
+        for (const auto a : copies[p.a])
+          for (const auto b : copies[p.b]) found.insert({std::min(a, b), std::max(a, b)});
+      }
+      std::size_t hits = 0;
+      for (const auto& p : truth) hits += found.count(p);
+      INFO("true pairs " << truth.size() << ", found " << found.size() << ", hits " << hits);
+      CHECK(static_cast<double>(hits) / truth.size() >= 0.99);
+      CHECK(found.size() - hits <= truth.size() / 100);  // and little else
+      // Every planted exact copy is found, in one group with its source.
+      for (const auto& [src, copy] : corpus.exact_copies) {
+        CHECK(r.set_id[src] >= 0);
+        CHECK(r.set_id[src] == r.set_id[copy]);
+        CHECK(r.score[copy] == 0.0);
+      }
+      // Set ids are the smallest member of each connected group.
+      for (const auto& grp : r.groups)
+        for (const auto row : grp) CHECK(r.set_id[row] == grp.front());
+    }
+  }
+}
+
+TEST_CASE("the sparse join gives the same result on 1 and 2 threads and when repeated", "[cleaning]") {
+  const auto corpus = textaudit::testing::synthetic_corpus(2000, 5);
+  textaudit::text::TfidfVectorizer vec;
+  const CsrMatrix x = vec.fit_transform(corpus.docs);
+  const auto a = cl::find_near_duplicates(x, {.min_cosine = 0.8, .n_threads = 1});
+  const auto b = cl::find_near_duplicates(x, {.min_cosine = 0.8, .n_threads = 2});
+  const auto c = cl::find_near_duplicates(x, {.min_cosine = 0.8, .n_threads = 2});
+  for (const auto* other : {&b, &c}) {
+    CHECK(a.set_id == other->set_id);
+    CHECK(a.score == other->score);
+    CHECK(a.nearest_neighbor == other->nearest_neighbor);
+    REQUIRE(a.pairs.size() == other->pairs.size());
+    for (std::size_t i = 0; i < a.pairs.size(); ++i) {
+      CHECK(a.pairs[i].a == other->pairs[i].a);
+      CHECK(a.pairs[i].b == other->pairs[i].b);
+      CHECK(a.pairs[i].similarity == other->pairs[i].similarity);
+    }
+  }
+}
+
+TEST_CASE("empty rows are exact duplicates of each other and of nothing else", "[cleaning]") {
+  CsrMatrix x;
+  x.rows = 5;
+  x.cols = 3;
+  x.indptr = {0, 1, 1, 2, 2, 3};
+  x.indices = {0, 1, 0};
+  x.data = {1.0f, 1.0f, 1.0f};
+  const auto r = cl::find_near_duplicates(x);
+  CHECK(r.exact_duplicate_groups == std::vector<std::vector<std::int64_t>>{{0, 4}, {1, 3}});
+  CHECK(r.set_id == std::vector<std::int64_t>{0, 1, -1, 1, 0});
+  CHECK_THROWS_WITH(cl::find_near_duplicates(x, {.min_cosine = 0.0}), Catch::Contains("min_cosine"));
 }

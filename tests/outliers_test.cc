@@ -10,6 +10,8 @@
 #include "cleaning/knn.h"
 #include "cleaning/outliers.h"
 #include "feature_reference.h"
+#include "sparse_corpus.h"
+#include "text/vectorizer.h"
 #include "test_util.h"
 
 namespace cl = textaudit::cleaning;
@@ -64,4 +66,44 @@ TEST_CASE("find_outliers rejects bad parameters naming them", "[cleaning]") {
   CHECK_THROWS_WITH(cl::find_outliers(x, {.t = 0.0}), Catch::Contains("t="));
   CHECK_THROWS_WITH(cl::find_outliers(x, {.threshold = 1.5}), Catch::Contains("threshold="));
   CHECK_THROWS_AS(cl::find_outliers(x, {.k = 20}), std::invalid_argument);
+}
+
+TEST_CASE("the sparse outlier graph finds most true cosine neighbours and flags planted outliers",
+          "[cleaning]") {
+  const auto corpus = textaudit::testing::synthetic_corpus(3000, 3);
+  textaudit::text::TfidfVectorizer vec;
+  const auto x = vec.fit_transform(corpus.docs);
+  const int k = 10;
+  const auto g = cl::knn_graph(x, {.k = k, .n_threads = 2});
+  REQUIRE(g.rows() == x.rows);
+  // Brute force: the k-th nearest cosine distance of each row; a found neighbour counts when it is
+  // no farther than that (ties make the exact index set ambiguous).
+  std::vector<double> dense(x.cols, 0.0);
+  std::int64_t hits = 0;
+  for (std::int64_t a = 0; a < x.rows; ++a) {
+    for (std::int64_t e = x.indptr[a]; e < x.indptr[a + 1]; ++e) dense[x.indices[e]] = x.data[e];
+    std::vector<double> d;
+    for (std::int64_t b = 0; b < x.rows; ++b) {
+      if (b == a) continue;
+      double dot = 0;
+      for (std::int64_t e = x.indptr[b]; e < x.indptr[b + 1]; ++e) dot += x.data[e] * dense[x.indices[e]];
+      d.push_back(std::clamp(1.0 - dot, 0.0, 2.0));
+    }
+    std::nth_element(d.begin(), d.begin() + (k - 1), d.end());
+    for (int j = 0; j < k; ++j) hits += g.distance(a, j) <= d[k - 1] + 1e-6;
+    for (std::int64_t e = x.indptr[a]; e < x.indptr[a + 1]; ++e) dense[x.indices[e]] = 0.0;
+  }
+  const double recall = static_cast<double>(hits) / (x.rows * k);
+  INFO("recall@10 " << recall);
+  CHECK(recall >= 0.75);  // a random projection to 256 dims is noisy for short texts (see knn.h)
+
+  const auto r1 = cl::find_outliers(x, {.n_threads = 1});
+  const auto r2 = cl::find_outliers(x, {.n_threads = 2});
+  CHECK(r1.score == r2.score);
+  CHECK(r1.is_outlier == r2.is_outlier);
+  for (const auto row : corpus.outliers) {
+    CHECK(r1.is_outlier[row]);
+    CHECK(r1.score[row] < 0.5);
+  }
+  for (const double s : r1.score) CHECK((s >= 0.0 && s <= 1.0));
 }
