@@ -1,0 +1,320 @@
+// cli/cmd_label_issues.cc: `textaudit label-issues --labels FILE --pred-probs FILE`: confident
+// learning (cleanlab's find_label_issues) on any model's out-of-fold probabilities.
+//
+// Class mapping (printed on stderr and stored in the JSON output as "class_mapping"):
+//   "index"             integer labels are 0-based column indices of pred_probs (as cleanlab);
+//   "pred_probs_header" label names are looked up in the pred_probs header row;
+//   "sorted_names"      no header: column k is the k-th label name in sorted order (as
+//                       scikit-learn's LabelEncoder / text/labels.h), so every class must occur.
+// pred_probs rows must sum to 1 within kRowSumTolerance (1e-3) and hold finite values in [0, 1].
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cleaning/label_issues.h"
+#include "cli/cl_options.h"
+#include "cli/command.h"
+#include "io/atomic_file.h"
+#include "io/npy.h"
+#include "io/table.h"
+#include "text/data_error.h"
+#include "text/labels.h"
+
+namespace textaudit::cli {
+namespace {
+
+constexpr double kRowSumTolerance = 1e-3;
+
+struct LabelIssuesArgs {
+  std::string labels_path, pred_probs_path, label_column, format = "csv", out_path;
+  bool all = false;
+  cleaning::FindLabelIssuesParams params;
+};
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool parse_double(const std::string& cell, double& value) {
+  const char* begin = cell.data();
+  const char* end = cell.data() + cell.size();
+  while (begin < end && *begin == ' ') ++begin;
+  while (end > begin && end[-1] == ' ') --end;
+  if (begin < end && *begin == '+') ++begin;
+  const auto result = std::from_chars(begin, end, value);
+  return result.ec == std::errc() && result.ptr == end && begin != end;
+}
+
+bool parse_int(const std::string& cell, std::int64_t& value) {
+  const auto result = std::from_chars(cell.data(), cell.data() + cell.size(), value);
+  return result.ec == std::errc() && result.ptr == cell.data() + cell.size() && !cell.empty();
+}
+
+struct PredProbs {
+  DenseMatrix matrix;
+  std::vector<std::string> header;     // empty when the file has none
+  std::vector<std::int64_t> lines;     // 1-based line of each row (0 for .npy)
+};
+
+PredProbs read_pred_probs(const std::string& path) {
+  PredProbs out;
+  if (ends_with(path, ".npy")) {
+    out.matrix = io::read_npy_matrix(path);
+    out.lines.assign(static_cast<std::size_t>(out.matrix.rows()), 0);
+  } else {
+    const io::Table table = io::read_table(path);
+    std::size_t first = 0;
+    if (!table.rows.empty()) {
+      double v;
+      const bool numeric = std::all_of(table.rows[0].begin(), table.rows[0].end(),
+                                       [&](const std::string& c) { return parse_double(c, v); });
+      if (!numeric) {
+        out.header = table.rows[0];
+        first = 1;
+      }
+    }
+    if (table.rows.size() <= first) throw DataError(path, 0, "", "no probability rows (empty file)");
+    const std::size_t k = table.rows[first].size();
+    out.matrix.resize(static_cast<Eigen::Index>(table.rows.size() - first), static_cast<Eigen::Index>(k));
+    if (!out.header.empty() && out.header.size() != k) {
+      throw DataError(path, table.lines[0], "", fmt::format("header has {} columns but the first row has {}",
+                                                            out.header.size(), k));
+    }
+    for (std::size_t r = first; r < table.rows.size(); ++r) {
+      const auto& row = table.rows[r];
+      if (row.size() != k) {
+        throw DataError(path, table.lines[r], "", fmt::format("ragged row: {} columns, expected {}", row.size(), k));
+      }
+      for (std::size_t j = 0; j < k; ++j) {
+        double v;
+        if (!parse_double(row[j], v)) {
+          throw DataError(path, table.lines[r], out.header.empty() ? std::to_string(j) : out.header[j],
+                          "not a number: \"" + shorten(row[j]) + "\"");
+        }
+        out.matrix(static_cast<Eigen::Index>(r - first), static_cast<Eigen::Index>(j)) = v;
+      }
+      out.lines.push_back(table.lines[r]);
+    }
+  }
+  if (out.matrix.rows() == 0) throw DataError(path, 0, "", "no probability rows (empty file)");
+  if (out.matrix.cols() < 2) throw DataError(path, 0, "", "pred_probs needs one column per class (at least 2)");
+  for (Eigen::Index i = 0; i < out.matrix.rows(); ++i) {
+    const std::int64_t line = out.lines[static_cast<std::size_t>(i)];
+    double sum = 0;
+    for (Eigen::Index j = 0; j < out.matrix.cols(); ++j) {
+      const double v = out.matrix(i, j);
+      if (!std::isfinite(v) || v < 0.0 || v > 1.0) {
+        throw DataError(path, line, out.header.empty() ? std::to_string(j) : out.header[j],
+                        fmt::format("row {}: probability {} is not a finite value in [0, 1]", i, v));
+      }
+      sum += v;
+    }
+    if (std::abs(sum - 1.0) > kRowSumTolerance) {
+      throw DataError(path, line, "", fmt::format("row {}: probabilities sum to {}, not 1 (tolerance {})", i,
+                                                  sum, kRowSumTolerance));
+    }
+  }
+  return out;
+}
+
+struct Labels {
+  std::vector<std::string> raw;        // as in the file
+  std::vector<std::int64_t> lines;     // 1-based line per label (0 for .npy)
+  std::vector<std::int64_t> ints;      // set when read from .npy
+};
+
+Labels read_labels(const LabelIssuesArgs& args) {
+  Labels out;
+  const std::string& path = args.labels_path;
+  if (ends_with(path, ".npy")) {
+    out.ints = io::read_npy_int_vector(path);
+    out.lines.assign(out.ints.size(), 0);
+    for (std::int64_t v : out.ints) out.raw.push_back(std::to_string(v));
+    return out;
+  }
+  const io::Table table = io::read_table(path);
+  std::size_t column = 0, first = 0;
+  if (!args.label_column.empty()) {
+    if (table.rows.empty()) throw DataError(path, 0, "", "empty file");
+    const auto& header = table.rows[0];
+    const auto it = std::find(header.begin(), header.end(), args.label_column);
+    if (it == header.end()) {
+      std::string found;
+      for (const auto& h : header) found += (found.empty() ? "" : ", ") + h;
+      throw DataError(path, table.lines[0], args.label_column, "no such column; columns found: " + found);
+    }
+    column = static_cast<std::size_t>(it - header.begin());
+    first = 1;
+  }
+  for (std::size_t r = first; r < table.rows.size(); ++r) {
+    const auto& row = table.rows[r];
+    if (args.label_column.empty() && row.size() != 1) {
+      throw DataError(path, table.lines[r], "", fmt::format("expected one label per line, found {} fields; "
+                                                            "use --label-column for a CSV/TSV table", row.size()));
+    }
+    if (row.size() <= column) throw DataError(path, table.lines[r], args.label_column, "ragged row: missing label");
+    if (row[column].empty()) throw DataError(path, table.lines[r], args.label_column, "empty label");
+    out.raw.push_back(row[column]);
+    out.lines.push_back(table.lines[r]);
+  }
+  if (out.raw.empty()) throw DataError(path, 0, "", "no labels (empty file)");
+  return out;
+}
+
+std::string csv_cell(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+int run_label_issues(const LabelIssuesArgs& args) {
+  const PredProbs probs = read_pred_probs(args.pred_probs_path);
+  const Labels labels = read_labels(args);
+  const auto k = static_cast<std::int64_t>(probs.matrix.cols());
+  if (static_cast<Eigen::Index>(labels.raw.size()) != probs.matrix.rows()) {
+    throw DataError(args.labels_path, 0, "", fmt::format("{} labels but {} rows in {}", labels.raw.size(),
+                                                         probs.matrix.rows(), args.pred_probs_path));
+  }
+  // Map labels to columns of pred_probs.
+  std::vector<int> y(labels.raw.size());
+  std::vector<std::string> classes;
+  std::string mapping;
+  std::vector<std::int64_t> ints = labels.ints;
+  bool all_int = !ints.empty();
+  if (ints.empty()) {
+    ints.resize(labels.raw.size());
+    all_int = true;
+    for (std::size_t i = 0; i < labels.raw.size() && all_int; ++i) all_int = parse_int(labels.raw[i], ints[i]);
+  }
+  if (all_int) {
+    mapping = "index";
+    for (std::size_t i = 0; i < ints.size(); ++i) {
+      if (ints[i] < 0 || ints[i] >= k) {
+        throw DataError(args.labels_path, labels.lines[i], args.label_column,
+                        fmt::format("label {} is outside the classes 0..{} (columns of pred_probs)", ints[i], k - 1));
+      }
+      y[i] = static_cast<int>(ints[i]);
+    }
+    if (!probs.header.empty()) classes = probs.header;
+    else for (std::int64_t c = 0; c < k; ++c) classes.push_back(std::to_string(c));
+  } else if (!probs.header.empty()) {
+    mapping = "pred_probs_header";
+    classes = probs.header;
+    std::map<std::string, int> index;
+    for (std::size_t c = 0; c < classes.size(); ++c) index.emplace(classes[c], static_cast<int>(c));
+    std::string known;
+    for (const auto& c : classes) known += (known.empty() ? "" : ", ") + c;
+    for (std::size_t i = 0; i < labels.raw.size(); ++i) {
+      const auto it = index.find(labels.raw[i]);
+      if (it == index.end()) {
+        throw DataError(args.labels_path, labels.lines[i], args.label_column,
+                        "unknown label \"" + shorten(labels.raw[i]) + "\"; expected one of: " + known);
+      }
+      y[i] = it->second;
+    }
+  } else {
+    mapping = "sorted_names";
+    text::EncodedLabels encoded = text::encode_labels(labels.raw);
+    if (static_cast<std::int64_t>(encoded.classes.size()) != k) {
+      throw DataError(args.labels_path, 0, args.label_column,
+                      fmt::format("{} distinct label names but pred_probs has {} columns; add a header row to "
+                                  "pred_probs naming its columns", encoded.classes.size(), k));
+    }
+    classes = encoded.classes;
+    y = encoded.y;
+  }
+
+  std::vector<bool> mask;
+  std::vector<double> quality;
+  std::vector<std::size_t> ranked;
+  const cleaning::LabelQualityMethod rank_by =
+      args.params.return_indices_ranked_by.value_or(cleaning::LabelQualityMethod::kSelfConfidence);
+  try {
+    mask = cleaning::find_label_issues_mask(y, probs.matrix, args.params);
+    quality = cleaning::get_label_quality_scores(y, probs.matrix, rank_by);
+    ranked = cleaning::order_label_issues(mask, y, probs.matrix, rank_by);
+  } catch (const std::invalid_argument& e) {  // parameters were checked by CLI11: this is the data
+    throw DataError(args.labels_path, 0, "", e.what());
+  }
+  std::vector<int> predicted(y.size());
+  for (Eigen::Index i = 0; i < probs.matrix.rows(); ++i) {
+    Eigen::Index best;
+    probs.matrix.row(i).maxCoeff(&best);  // first maximum, as np.argmax
+    predicted[static_cast<std::size_t>(i)] = static_cast<int>(best);
+  }
+  std::vector<std::size_t> rows;
+  if (args.all) {
+    for (std::size_t i = 0; i < y.size(); ++i) rows.push_back(i);
+  } else {
+    rows = ranked;
+  }
+
+  std::string text;
+  if (args.format == "json") {
+    nlohmann::json out;
+    out["classes"] = classes;
+    out["class_mapping"] = mapping;
+    out["filter_by"] = std::string(cleaning::filter_by_name(args.params.filter_by));
+    out["rank_by"] = std::string(cleaning::label_quality_method_name(rank_by));
+    out["num_rows"] = y.size();
+    out["num_label_issues"] = ranked.size();
+    nlohmann::json list = nlohmann::json::array();
+    for (std::size_t i : rows)
+      list.push_back({{"row", i}, {"given_label", classes[y[i]]}, {"predicted_label", classes[predicted[i]]},
+                      {"label_quality", quality[i]}, {"is_label_issue", static_cast<bool>(mask[i])}});
+    out["rows"] = std::move(list);
+    text = out.dump(1) + "\n";
+  } else {
+    text = "row,given_label,predicted_label,label_quality,is_label_issue\n";
+    for (std::size_t i : rows)
+      text += fmt::format("{},{},{},{},{}\n", i, csv_cell(classes[y[i]]), csv_cell(classes[predicted[i]]),
+                          quality[i], mask[i] ? "true" : "false");
+  }
+  if (args.out_path.empty()) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+  } else {
+    io::write_file_atomic(args.out_path, text);
+  }
+  if (!global_flags().quiet) {
+    std::string names;
+    for (std::size_t c = 0; c < classes.size(); ++c) names += fmt::format("{}{}={}", c ? ", " : "", c, classes[c]);
+    std::fprintf(stderr, "textaudit label-issues: %zu of %zu rows flagged (filter_by=%s, ranked by %s); "
+                 "classes (%s mapping): %s\n", ranked.size(), y.size(),
+                 std::string(cleaning::filter_by_name(args.params.filter_by)).c_str(),
+                 std::string(cleaning::label_quality_method_name(rank_by)).c_str(), mapping.c_str(), names.c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+TEXTAUDIT_REGISTER_COMMAND(Command{
+    "label-issues",
+    "find label errors with confident learning from labels and any model's out-of-fold pred_probs",
+    40,
+    [](CLI::App& app) -> std::function<int()> {
+      auto args = std::make_shared<LabelIssuesArgs>();
+      app.add_option("--labels", args->labels_path,
+                     "given labels: one per line (.txt), a CSV/TSV column (--label-column) or .npy of ints")
+          ->required();
+      app.add_option("--pred-probs", args->pred_probs_path,
+                     "n x K probabilities: CSV/TSV (one column per class, optional header row) or .npy")
+          ->required();
+      app.add_option("--label-column", args->label_column, "column holding the labels in a CSV/TSV --labels file");
+      add_cl_options(app, args->params);
+      app.add_option("--format", args->format, "csv (default) or json")->check(CLI::IsMember({"csv", "json"}));
+      app.add_flag("--all", args->all, "list every row in input order, not only the flagged rows in rank order");
+      app.add_option("--out", args->out_path, "write here (atomically) instead of stdout");
+      return [args] { return run_label_issues(*args); };
+    }});
+
+}  // namespace textaudit::cli
