@@ -516,7 +516,7 @@ std::string tint(std::array<int, 3> rgb, double t) {
 }
 
 constexpr const char* kSvgOpen =
-    "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" "
+    "<svg viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" "
     "role=\"img\" aria-label=\"{}\" font-size=\"11\">";
 
 // Label-quality histogram, flagged rows beside the rest, on a log scale so that a few hundred
@@ -532,13 +532,19 @@ std::string svg_quality_histogram(const AuditResult& r) {
   }
   std::int64_t max_count = 1;
   for (int b = 0; b < kBins; ++b) max_count = std::max({max_count, flagged[b], clean[b]});
-  const int decades = std::max(1, static_cast<int>(std::ceil(std::log10(static_cast<double>(max_count) + 1) - 1e-9)));
+  // The axis tops out at the next 1-2-5 step above the largest bar.
+  double top = 1;
+  for (int step = 0; top < static_cast<double>(max_count); ++step) top *= step % 3 == 1 ? 2.5 : 2;
   const double pw = W - L - R, ph = H - T - B;
-  const auto y = [&](double count) { return T + ph - ph * std::log10(count + 1) / decades; };
+  const auto y = [&](double count) { return T + ph - ph * std::log10(count + 1) / std::log10(top + 1); };
   std::string s = fmt::format(kSvgOpen, W, H, W, H, "label quality histogram");
-  for (int d = 0; d <= decades; ++d) {
-    const double v = d == 0 ? 0.0 : std::pow(10.0, d);
-    if (d > 0 && y(v) < T) break;
+  std::vector<double> ticks = {0};
+  for (double v = 1; v <= top * 1.001; v *= 10) {
+    for (double m : {1.0, 2.0, 5.0}) {
+      if (m * v <= top * 1.001 && (top <= 100 || m == 1.0 || m * v == top)) ticks.push_back(m * v);
+    }
+  }
+  for (double v : ticks) {
     s += fmt::format("<line x1=\"{}\" x2=\"{}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#e9ecef\"/>"
                      "<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\" fill=\"#57606a\">{}</text>",
                      L, W - R, y(v), y(v), L - 6, y(v) + 4, compact(v));
@@ -598,7 +604,7 @@ std::string svg_confident_joint(const AuditResult& r, const Counts& c) {
   std::size_t longest = 1;
   for (auto id : ids) longest = std::max(longest, std::min<std::size_t>(display_width(r.classes[id]), 16));
   const int L = 30 + static_cast<int>(longest) * 7, T = 34 + static_cast<int>(longest * 5);
-  const int W = std::max(L + k * cell + 10, 300), H = T + k * cell + 10;
+  const int W = std::max(L + k * cell + static_cast<int>(longest) * 6 + 10, 300), H = T + k * cell + 10;
   double max_diag = 0, max_off = 0;
   for (auto i : ids)
     for (auto j : ids) (i == j ? max_diag : max_off) = std::max(i == j ? max_diag : max_off, cj(i, j));
@@ -651,10 +657,10 @@ std::string svg_issues_per_class(const AuditResult& r, const Counts& c) {
   for (auto id : ids)
     for (auto v : c.per_class[id]) max_count = std::max(max_count, v);
   std::string s = fmt::format(kSvgOpen, W, H, W, H, "issues per class");
-  for (int t = 0; t < kNumIssueTypes; ++t) {
-    const int x = 4 + t * 103;
+  for (int t = 0, x = 4; t < kNumIssueTypes; ++t) {
     s += fmt::format("<rect x=\"{}\" y=\"6\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{}\" "
                      "y=\"15\">{}</text>", x, kIssueColors[t], x + 14, kIssueNames[t]);
+    x += 30 + static_cast<int>(std::string_view(kIssueNames[t]).size()) * 6;
   }
   const double pw = W - L - R;
   for (std::size_t g = 0; g < ids.size(); ++g) {
@@ -666,10 +672,11 @@ std::string svg_issues_per_class(const AuditResult& r, const Counts& c) {
     for (int t = 0; t < kNumIssueTypes; ++t) {
       const auto v = c.per_class[id][t];
       const double w = pw * static_cast<double>(v) / static_cast<double>(max_count);
+      if (v == 0) continue;
       s += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\"><title>{}: {} "
                        "{}</title></rect><text x=\"{:.1f}\" y=\"{}\" font-size=\"9\" "
                        "dominant-baseline=\"middle\" fill=\"#57606a\">{}</text>",
-                       L, y0 + t * kBar, std::max(w, v > 0 ? 1.0 : 0.0), kBar - 1, kIssueColors[t],
+                       L, y0 + t * kBar, std::max(w, 1.0), kBar - 1, kIssueColors[t],
                        html(r.classes[id]), thousands(v), kIssueNames[t], L + w + 3,
                        y0 + t * kBar + kBar / 2, thousands(v));
     }
@@ -921,16 +928,17 @@ std::string format_terminal_summary(const AuditResult& r, const ReportContext& c
   add(fmt::format("{} rows, {} classes; {} flagged ({})", thousands(r.n_rows), r.classes.size(),
                   thousands(c.flagged), percent(static_cast<double>(c.flagged), n)));
   lines.emplace_back();
-  lines.push_back(fmt::format("{:<32}{:>4}  {:>6}", "Issues found", "rows", "share"));
+  const std::size_t label_width = std::min<std::size_t>(22, w - 19);  // 2 + label + 9 + 2 + 6
+  lines.push_back(fmt::format("{:<{}}{:>9}  {:>6}", "Issues found", label_width + 2, "rows", "share"));
   const auto count_line = [&](const char* label, std::int64_t v) {
-    lines.push_back(fit_width(fmt::format("  {:<24}{:>10}  {:>6}", label, thousands(v),
+    lines.push_back(fit_width(fmt::format("  {:<{}}{:>9}  {:>6}", label, label_width, thousands(v),
                                           percent(static_cast<double>(v), n)), w));
   };
   count_line("label issues", c.total[kLabelIssue]);
   count_line("suspected poison", c.total[kPoison]);
   count_line("near-duplicates", c.total[kNearDuplicate]);
   if (c.total[kNearDuplicate] > 0) {
-    add(fmt::format("in {} sets; {} rows share a set with another label", thousands(c.near_duplicate_sets),
+    add(fmt::format("in {} set(s); {} rows share a set with another label", thousands(c.near_duplicate_sets),
                     thousands(c.near_duplicate_label_conflict)), "      ", "      ");
   }
   count_line("outliers", c.total[kOutlier]);
@@ -946,15 +954,17 @@ std::string format_terminal_summary(const AuditResult& r, const ReportContext& c
     std::stable_sort(order.begin(), order.end(),
                      [&](std::size_t a, std::size_t b) { return rate(a) > rate(b); });
   }
-  const std::size_t name_width = std::min<std::size_t>(w / 3, 28);
+  std::size_t name_width = 5;
+  for (std::size_t k : order) name_width = std::max(name_width, display_width(single_line(r.classes[k])));
+  name_width = std::min(name_width, std::min<std::size_t>(w / 3, 28));
   for (std::size_t i = 0; i < order.size() && i < 15; ++i) {
     const std::size_t k = order[i];
     const std::string name = fit_width(single_line(r.classes[k]), name_width);
     const std::string pad(name_width - std::min(name_width, display_width(name)), ' ');
-    std::string line = fmt::format("  {}{} {:>10}", name, pad, thousands(c.class_rows[k]));
+    std::string line = fmt::format("  {}{} {:>9}", name, pad, thousands(c.class_rows[k]));
     if (k < r.noise_rate.size()) line += fmt::format("  noise {:>6}", percent(rate(k), 1.0));
     if (c.per_class[k][kLabelIssue] > 0)
-      line += fmt::format("  {} label issues", thousands(c.per_class[k][kLabelIssue]));
+      line += "  label issues " + thousands(c.per_class[k][kLabelIssue]);
     lines.push_back(fit_width(line, w));
   }
   if (order.size() > 15) add(fmt::format("... {} more classes in summary.json", order.size() - 15), "  ");
@@ -968,14 +978,16 @@ std::string format_terminal_summary(const AuditResult& r, const ReportContext& c
     lines.emplace_back("Suspected backdoor triggers");
     for (std::size_t i = 0; i < r.triggers.size() && i < 10; ++i) {
       const auto& t = r.triggers[i];
-      add(fmt::format("\"{}\" -> {}: {} rows, {} labelled {}; {} read as {} without it; score {:.2f}",
-                      t.term, class_name(r, t.target_class), thousands(t.rows),
-                      percent(t.label_concentration, 1.0), class_name(r, t.target_class),
-                      thousands(t.flipped_rows), class_name(r, t.source_class), t.score),
+      add(fmt::format("\"{}\" pushes {} rows into {} ({} of them labelled so); {} read as {} "
+                      "without it; score {:.2f}",
+                      t.term, thousands(t.rows), class_name(r, t.target_class),
+                      percent(t.label_concentration, 1.0), thousands(t.flipped_rows),
+                      class_name(r, t.source_class), t.score),
           "  ", "      ");
     }
     if (r.triggers.size() > 10) add(fmt::format("... {} more in summary.json", r.triggers.size() - 10), "  ");
   }
+  if (!r.warnings.empty()) lines.emplace_back();
   for (const auto& warning : r.warnings) add(warning, "warning: ", "         ");
 
   const auto ranked = r.ranked_flagged_rows();
