@@ -202,7 +202,7 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
   {
     Stage stage(result, o.progress, "confirm triggers");
     result.triggers = cleaning::confirm_triggers(candidates, y, P, o.triggers);
-    poison = cleaning::mark_poison_rows(result.triggers, y, P);
+    poison = cleaning::mark_poison_rows(result.triggers, y, P, o.triggers);
   }
 
   // 6. Confident learning.

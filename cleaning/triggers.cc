@@ -162,36 +162,65 @@ std::vector<SuspectedTrigger> find_trigger_candidates(const text::CsrMatrix& X, 
     }
   }
 
+  // An inserted phrase shows up as a rare anchor word plus companions: words present in every row
+  // of the anchor and mostly nowhere else. They are removed together.
+  std::vector<std::vector<std::int32_t>> group_columns(groups.size());
+  {
+    std::vector<std::int32_t> hits(static_cast<std::size_t>(d), 0);
+    std::vector<std::int32_t> touched;
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      for (const std::size_t s : groups[g]) group_columns[g].push_back(cand_cols[s]);
+      const std::size_t first = groups[g].front();
+      const std::int64_t count = offset[first + 1] - offset[first];
+      touched.clear();
+      for (std::int64_t q = 0; q < count; ++q) {
+        for (const std::int32_t c : X.row_indices(col_rows[offset[first] + q])) {
+          if (hits[c]++ == 0) touched.push_back(c);
+        }
+      }
+      for (const std::int32_t c : touched) {
+        if (double(hits[c]) >= params.companion_min_share * double(count) && double(df[c]) <= params.companion_max_ratio * double(count)) {
+          group_columns[g].push_back(c);
+        }
+        hits[c] = 0;
+      }
+      std::sort(group_columns[g].begin(), group_columns[g].end());
+      group_columns[g].erase(std::unique(group_columns[g].begin(), group_columns[g].end()), group_columns[g].end());
+    }
+  }
+
   struct Screened {
     std::size_t group;
     double mean_shift;
     double flip_rate;
+    double strength;
   };
   std::vector<Screened> screened;
-  std::vector<double> zr(V), zw(V), p_with(K), p_without(K);
-  std::vector<double> contrib;
+  std::vector<double> zr(V), zw(V), c(V), p_with(K), p_without(K);
+  std::vector<std::int32_t> stamp(static_cast<std::size_t>(d), -1);
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const std::size_t first = groups[g].front();
     const int target = cand_target[first];
     const std::int64_t count = offset[first + 1] - offset[first];
-    // Removed contribution per row (row order is the same for every member of the group).
-    contrib.assign(static_cast<std::size_t>(count) * (V + 1), 0.0);
-    for (const std::size_t s : groups[g]) {
-      for (std::int64_t q = 0; q < count; ++q) {
-        const double x = col_vals[offset[s] + q];
-        double* c = &contrib[static_cast<std::size_t>(q) * (V + 1)];
-        for (int v = 0; v < V; ++v) c[v] += coef(v, cand_cols[s]) * x;
-        c[V] += x * x;
-      }
-    }
+    for (const std::int32_t col : group_columns[g]) stamp[col] = static_cast<std::int32_t>(g);
     double shift = 0.0;
     std::int64_t flips = 0, target_rows = 0;
     for (std::int64_t q = 0; q < count; ++q) {
       const std::int64_t r = col_rows[offset[first] + q];
       if (labels[r] != target) continue;
+      // The removed terms' contribution to each score and their share of the squared norm.
+      std::fill(c.begin(), c.end(), 0.0);
+      double mass = 0.0;
+      const auto idx = X.row_indices(r);
+      const auto val = X.row_values(r);
+      for (std::size_t p = 0; p < idx.size(); ++p) {
+        if (stamp[idx[p]] != static_cast<std::int32_t>(g)) continue;
+        for (int v = 0; v < V; ++v) c[v] += coef(v, idx[p]) * double(val[p]);
+        mass += double(val[p]) * val[p];
+      }
+      if (mass > params.max_removed_mass) continue;  // mostly the term itself: nothing left to judge
       ++target_rows;
-      const double* c = &contrib[static_cast<std::size_t>(q) * (V + 1)];
-      const double scale = params.renormalize_l2 && c[V] < 1.0 - 1e-9 ? 1.0 / std::sqrt(1.0 - c[V]) : 1.0;
+      const double scale = params.renormalize_l2 && mass < 1.0 - 1e-9 ? 1.0 / std::sqrt(1.0 - mass) : 1.0;
       for (int v = 0; v < V; ++v) {
         zr[v] = z[static_cast<std::size_t>(r) * V + v];
         zw[v] = (zr[v] - intercept[v] - c[v]) * scale + intercept[v];
@@ -201,33 +230,58 @@ std::vector<SuspectedTrigger> find_trigger_candidates(const text::CsrMatrix& X, 
       shift += p_with[target] - p_without[target];
       flips += argmax(p_without.data(), K) != target;
     }
-    if (target_rows == 0) continue;
+    if (target_rows < params.min_rows) continue;
     const double mean_shift = shift / double(target_rows);
     const double flip_rate = double(flips) / double(target_rows);
     if (mean_shift >= params.min_screen_shift || flip_rate >= params.min_flip_rate) {
-      screened.push_back({g, mean_shift, flip_rate});
+      // More rows make the same evidence stronger: a trigger is planted in many rows.
+      screened.push_back({g, mean_shift, flip_rate, (mean_shift + flip_rate) * std::log2(1.0 + double(target_rows))});
     }
   }
   // Strongest evidence first; ties by the first column, so the order is deterministic.
   std::sort(screened.begin(), screened.end(), [&](const Screened& a, const Screened& b) {
-    const double sa = a.mean_shift + a.flip_rate, sb = b.mean_shift + b.flip_rate;
-    if (sa != sb) return sa > sb;
+    if (a.strength != b.strength) return a.strength > b.strength;
     return cand_cols[groups[a.group].front()] < cand_cols[groups[b.group].front()];
   });
-  if (screened.size() > static_cast<std::size_t>(params.max_candidates)) screened.resize(params.max_candidates);
+  // One candidate per set of columns: two anchors of one phrase expand to the same words.
+  {
+    std::vector<Screened> unique;
+    std::vector<std::vector<std::int32_t>> seen;
+    for (const Screened& sc : screened) {
+      if (std::find(seen.begin(), seen.end(), group_columns[sc.group]) != seen.end()) continue;
+      seen.push_back(group_columns[sc.group]);
+      unique.push_back(sc);
+      if (unique.size() == static_cast<std::size_t>(params.max_candidates)) break;
+    }
+    screened = std::move(unique);
+  }
 
   std::vector<SuspectedTrigger> out;
   for (const Screened& sc : screened) {
     const auto& members = groups[sc.group];
     const std::size_t first = members.front();
     SuspectedTrigger t;
-    for (const std::size_t s : members) {
+    // Anchors first, then companions, each in column (= alphabetical) order.
+    for (const std::size_t s : members) t.columns.push_back(cand_cols[s]);
+    for (const std::int32_t col : group_columns[sc.group]) {
+      if (std::find(t.columns.begin(), t.columns.end(), col) == t.columns.end()) t.columns.push_back(col);
+    }
+    for (const std::int32_t col : t.columns) {
       if (!t.term.empty()) t.term += ' ';
-      t.term += vocabulary[cand_cols[s]];
-      t.columns.push_back(cand_cols[s]);
+      t.term += vocabulary[col];
     }
     t.target_class = cand_target[first];
     t.row_ids.assign(col_rows.begin() + offset[first], col_rows.begin() + offset[first + 1]);
+    for (const std::int32_t col : group_columns[sc.group]) stamp[col] = -2 - static_cast<std::int32_t>(sc.group);
+    for (const std::int64_t r : t.row_ids) {
+      double mass = 0.0;
+      const auto idx = X.row_indices(r);
+      const auto val = X.row_values(r);
+      for (std::size_t p = 0; p < idx.size(); ++p) {
+        if (stamp[idx[p]] == -2 - static_cast<std::int32_t>(sc.group)) mass += double(val[p]) * val[p];
+      }
+      t.removed_mass.push_back(static_cast<float>(mass));
+    }
     t.rows = static_cast<std::int64_t>(t.row_ids.size());
     const std::int32_t* counts = &class_rows[static_cast<std::size_t>(cand_cols[first]) * K];
     t.label_concentration = double(counts[t.target_class]) / double(t.rows);
@@ -262,8 +316,9 @@ std::vector<SuspectedTrigger> confirm_triggers(std::vector<SuspectedTrigger> can
     std::vector<std::int64_t> source_votes(K, 0);
     std::vector<std::pair<double, std::int64_t>> flipped;  // (P(target), row)
     std::int64_t target_rows = 0;
-    for (const std::int64_t r : t.row_ids) {
-      if (labels[r] != target) continue;
+    for (std::size_t q = 0; q < t.row_ids.size(); ++q) {
+      const std::int64_t r = t.row_ids[q];
+      if (labels[r] != target || t.removed_mass[q] > params.max_removed_mass) continue;
       ++target_rows;
       const int guess = argmax(masked_pred_probs.row(r).data(), K);
       if (guess == target) continue;
@@ -298,7 +353,7 @@ std::vector<SuspectedTrigger> confirm_triggers(std::vector<SuspectedTrigger> can
 }
 
 PoisonRows mark_poison_rows(const std::vector<SuspectedTrigger>& triggers, std::span<const int> labels,
-                            const DenseMatrix& masked_pred_probs) {
+                            const DenseMatrix& masked_pred_probs, const TriggerParams& params) {
   const std::int64_t n = masked_pred_probs.rows();
   const int K = static_cast<int>(masked_pred_probs.cols());
   PoisonRows out;
@@ -307,8 +362,9 @@ PoisonRows mark_poison_rows(const std::vector<SuspectedTrigger>& triggers, std::
   out.trigger_index.assign(static_cast<std::size_t>(n), -1);
   for (std::size_t t = 0; t < triggers.size(); ++t) {
     const auto& trig = triggers[t];
-    for (const std::int64_t r : trig.row_ids) {
-      if (labels[r] != trig.target_class) continue;
+    for (std::size_t q = 0; q < trig.row_ids.size(); ++q) {
+      const std::int64_t r = trig.row_ids[q];
+      if (labels[r] != trig.target_class || trig.removed_mass[q] > params.max_removed_mass) continue;
       if (argmax(masked_pred_probs.row(r).data(), K) == trig.target_class) continue;
       const double s = trig.score * (1.0 - masked_pred_probs(r, trig.target_class));
       if (s > out.poison_score[r]) {

@@ -28,6 +28,11 @@ struct TriggerParams {
   double min_concentration = 0.9;     // share of its rows given the one label it pushes into
   int max_candidates = 50;            // candidates kept by the screen (masked in the second pass)
   double min_screen_shift = 0.15;     // screen: mean drop of P(given label) when the token is removed
+  double companion_min_share = 0.75;  // a word in this share of a candidate's rows joins it (an
+  double companion_max_ratio = 3.0;   // inserted phrase) when it occurs in at most this many times
+                                      // as many rows as the candidate
+  double max_removed_mass = 0.5;      // rows where the term holds more than this share of the squared
+                                      // L2 norm are mostly the term itself and are not judged
   double min_flip_rate = 0.5;         // confirm: share of its rows that read as another class
   double max_p_value = 1e-3;          // confirm: binomial test against the label's base flip rate,
                                       // Bonferroni-corrected over the candidates tested
@@ -51,6 +56,7 @@ struct SuspectedTrigger {
   bool confirmed = false;             // passed confirm_triggers()
   std::vector<std::int64_t> example_rows;  // up to 5 flipped rows, most telling first
   std::vector<std::int64_t> row_ids;       // every row containing the term, ascending
+  std::vector<float> removed_mass;         // per row_ids entry: the term's share of the row's squared norm
 };
 
 // Screens every column. X: n x d TF-IDF rows; labels: n ints in [0, K); coef: V x d with V = 1 for a
@@ -76,7 +82,7 @@ struct PoisonRows {
   std::vector<int> trigger_index;  // index into the triggers, -1 if none
 };
 PoisonRows mark_poison_rows(const std::vector<SuspectedTrigger>& triggers, std::span<const int> labels,
-                            const DenseMatrix& masked_pred_probs);
+                            const DenseMatrix& masked_pred_probs, const TriggerParams& params = {});
 
 // Throws std::invalid_argument naming the first bad field.
 void check_params(const TriggerParams& params);
