@@ -1,0 +1,137 @@
+// cli/cmd_crossval.cc: `textaudit crossval DATA --out pred_probs.csv`: out-of-fold class
+// probabilities (TF-IDF + logistic regression, stratified k-fold), the pred_probs cleanlab uses.
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli/command.h"
+#include "cli/dataset_options.h"
+#include "cli/model_options.h"
+#include "cli/progress.h"
+#include "cli/tfidf_options.h"
+#include "crossval/kfold.h"
+#include "io/atomic_file.h"
+#include "text/labels.h"
+#include "text/vectorizer.h"
+
+namespace textaudit::cli {
+namespace {
+
+struct CrossValArgs {
+  DatasetOptions data;
+  text::TfidfParams tfidf;
+  models::LogisticRegressionParams model;
+  CrossValOptions cv;
+  std::string out;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+int run_crossval(CrossValArgs& args) {
+  const bool quiet = global_flags().quiet;
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::string> extra;
+  if (!args.cv.fold_column.empty()) extra.push_back(args.cv.fold_column);
+  io::Dataset ds = load_dataset(args.data, extra, /*require_labels=*/true, quiet);
+  const text::EncodedLabels labels = text::encode_labels(ds.labels);
+  const int n_classes = static_cast<int>(labels.classes.size());
+  const int threads = resolve_threads(args.cv.threads);
+
+  crossval::FoldAssignment folds;
+  if (!args.cv.fold_column.empty()) {
+    // Fold values in order of first appearance become folds 0, 1, ...
+    std::map<std::string, int> ids;
+    std::vector<int> test_fold;
+    test_fold.reserve(ds.size());
+    for (const auto& value : ds.extra[0]) test_fold.push_back(ids.emplace(value, static_cast<int>(ids.size())).first->second);
+    folds = crossval::fold_assignment(std::move(test_fold), labels.y, n_classes);
+  } else {
+    folds = crossval::stratified_kfold(labels.y, n_classes, args.cv.folds, args.cv.shuffle, args.cv.seed);
+  }
+
+  const auto t1 = std::chrono::steady_clock::now();
+  args.tfidf.n_threads = threads;
+  text::TfidfVectorizer vectorizer(args.tfidf);
+  const text::CsrMatrix X = vectorizer.fit_transform(ds.texts);
+  const double tfidf_s = seconds_since(t1);
+
+  const auto t2 = std::chrono::steady_clock::now();
+  Progress progress(quiet);
+  const auto result = crossval::cross_val_predict(
+      X, labels.y, n_classes, args.model, folds, threads,
+      [&progress](int done, int total) { progress.update("cross-validation", static_cast<double>(done) / total); });
+  progress.finish_stage();
+  const double cv_s = seconds_since(t2);
+
+  io::AtomicFile file(args.out);
+  std::string text;
+  for (int k = 0; k < n_classes; ++k) text += (k ? "," : "") + csv_field(labels.classes[k]);
+  text += '\n';
+  for (Eigen::Index i = 0; i < result.pred_probs.rows(); ++i) {
+    for (int k = 0; k < n_classes; ++k) {
+      if (k) text += ',';
+      text += fmt::format("{}", result.pred_probs(i, k));  // shortest round-trip form
+    }
+    text += '\n';
+  }
+  file.stream().write(text.data(), static_cast<std::streamsize>(text.size()));
+  file.commit();
+
+  for (const auto& warning : result.warnings) std::fprintf(stderr, "textaudit: warning: %s\n", warning.c_str());
+  std::fputs(fmt::format("crossval {}: {} rows, {} classes, {} features, {} folds -> {}\n", ds.path, ds.size(),
+                         n_classes, X.cols, folds.n_splits, args.out)
+                 .c_str(),
+             stdout);
+  if (!quiet) {
+    std::string sizes, iters;
+    for (const auto& f : result.folds) {
+      sizes += fmt::format("{}{}", sizes.empty() ? "" : " ", f.test_rows);
+      iters += fmt::format("{}{}", iters.empty() ? "" : " ", f.n_iter);
+    }
+    std::fputs(fmt::format("classes: {}\nfold sizes: {}\nNewton iterations: full fit {}, folds {}\n",
+                           fmt::join(labels.classes, ", "), sizes, result.full_fit_iter, iters)
+                   .c_str(),
+               stdout);
+    std::fputs(fmt::format("time: tf-idf {:.2f} s, cross-validation {:.2f} s, total {:.2f} s ({} threads)\n", tfidf_s,
+                           cv_s, seconds_since(t0), threads)
+                   .c_str(),
+               stdout);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+TEXTAUDIT_REGISTER_COMMAND(Command{
+    "crossval",
+    "out-of-fold class probabilities (TF-IDF + logistic regression, stratified k-fold) as pred_probs.csv",
+    30,
+    [](CLI::App& app) -> std::function<int()> {
+      auto args = std::make_shared<CrossValArgs>();
+      add_dataset_options(app, args->data);
+      add_tfidf_options(app, args->tfidf);
+      add_model_options(app, args->model);
+      add_crossval_options(app, args->cv);
+      app.add_option("--out", args->out, "output CSV: one row per input row, one column per class")->required();
+      return [args] { return run_crossval(*args); };
+    }});
+
+}  // namespace textaudit::cli
