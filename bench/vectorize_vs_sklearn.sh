@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Times scikit-learn's TfidfVectorizer().fit_transform and `textaudit vectorize` on the same
+# generated corpus, in one run, and prints wall time, peak RSS and the ratio.
+#
+# usage: bench/vectorize_vs_sklearn.sh [MAKE_CORPUS_PY] [N_ROWS] [BUILD_DIR]
+#   MAKE_CORPUS_PY  default ../shared/tools/make_corpus.py (relative to the repository root)
+#   N_ROWS          default 200000
+#   BUILD_DIR       default build (must contain the textaudit binary)
+# Both sides are whole processes (reading the CSV included; Python also imports scikit-learn,
+# textaudit also writes matrix.mtx and vocabulary.txt); the in-process fit_transform times are
+# printed too.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+MAKE_CORPUS=${1:-$ROOT/../shared/tools/make_corpus.py}
+N=${2:-200000}
+BUILD=${3:-$ROOT/build}
+PY=/usr/bin/python3
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+CORPUS=$WORK/corpus_$N.csv
+
+[ -x "$BUILD/textaudit" ] || { echo "no $BUILD/textaudit; build first" >&2; exit 1; }
+echo "generating $N rows with $MAKE_CORPUS ..."
+"$PY" "$MAKE_CORPUS" "$N" "$CORPUS" > /dev/null
+echo "corpus: $(du -h "$CORPUS" | cut -f1), machine: $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+cat > "$WORK/sk.py" <<'PYEOF'
+import csv, sys, time
+from sklearn.feature_extraction.text import TfidfVectorizer
+with open(sys.argv[1], newline="", encoding="utf-8") as f:
+    texts = [row["text"] for row in csv.DictReader(f)]
+t = time.perf_counter()
+X = TfidfVectorizer().fit_transform(texts)
+print(f"sklearn fit_transform {time.perf_counter() - t:.3f} s: {X.shape[0]} x {X.shape[1]}, nnz {X.nnz}")
+PYEOF
+
+# wall seconds and peak RSS (MB) from /usr/bin/time -v output
+measure() {
+  local log=$1
+  local wall rss
+  wall=$(grep "Elapsed (wall clock)" "$log" | awk '{print $NF}' | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+  rss=$(grep "Maximum resident set size" "$log" | awk '{print $NF/1024}')
+  echo "$wall $rss"
+}
+
+/usr/bin/time -v "$PY" "$WORK/sk.py" "$CORPUS" > "$WORK/sk.out" 2> "$WORK/sk.time"
+cat "$WORK/sk.out"
+/usr/bin/time -v "$BUILD/textaudit" vectorize "$CORPUS" --out "$WORK/out" > "$WORK/ta.out" 2> "$WORK/ta.time"
+cat "$WORK/ta.out"
+
+read -r SK_WALL SK_RSS < <(measure "$WORK/sk.time")
+read -r TA_WALL TA_RSS < <(measure "$WORK/ta.time")
+SK_FIT=$(awk '/sklearn fit_transform/ {print $3}' "$WORK/sk.out")
+TA_FIT=$(awk '/^time:/ {print $5}' "$WORK/ta.out" | tr -d ',')
+printf '%-28s %10s %12s\n' "" "wall (s)" "peak RSS (MB)"
+printf '%-28s %10.2f %12.0f\n' "python + scikit-learn" "$SK_WALL" "$SK_RSS"
+printf '%-28s %10.2f %12.0f\n' "textaudit vectorize" "$TA_WALL" "$TA_RSS"
+awk -v a="$SK_WALL" -v b="$TA_WALL" 'BEGIN { printf "ratio (whole process): %.1fx\n", a / b }'
+awk -v a="$SK_FIT" -v b="$TA_FIT" 'BEGIN { printf "ratio (fit_transform only): %.1fx (%.3f s vs %.3f s)\n", a / b, a, b }'
