@@ -151,10 +151,45 @@ std::vector<std::int64_t> numpy_argsort_head_set(std::span<const double> values,
   }
   // The first m of any correct sort are the m smallest keys; the set is independent of the sort
   // algorithm unless the m-th and (m+1)-th smallest keys are equal (or unordered).
+  const auto by_key = [](double x, double y) { return less(x, y); };  // inlined, unlike &less
+  // Fast path for large inputs: a cutoff q taken from a strided sample; when at least m keys are
+  // <= q, the m smallest keys (and the (m+1)-th, if also <= q) are all among those candidates, so
+  // the selection only needs them. Exactness does not depend on the sample, only speed does.
+  if (n > 8192 && m < n / 2) {
+    constexpr std::int64_t kSample = 1024;
+    std::vector<double> sample(kSample);
+    for (std::int64_t s = 0; s < kSample; ++s) sample[s] = values[s * (n / kSample)];
+    const std::int64_t rank = std::min<std::int64_t>(kSample - 1, (m * kSample / n) * 3 / 2 + 16);
+    std::nth_element(sample.begin(), sample.begin() + rank, sample.end(), by_key);
+    const double q = sample[rank];
+    std::vector<std::int64_t> candidates;
+    candidates.reserve(static_cast<std::size_t>(std::min<std::int64_t>(n, 2 * m + 64)));
+    for (std::int64_t i = 0; i < n; ++i)
+      if (values[i] <= q) candidates.push_back(i);
+    const auto c = static_cast<std::int64_t>(candidates.size());
+    if (c == m) return candidates;  // a <= q < b: the set is unique
+    if (c > m) {
+      std::vector<double> keys(static_cast<std::size_t>(c));
+      for (std::int64_t i = 0; i < c; ++i) keys[i] = values[candidates[i]];
+      std::nth_element(keys.begin(), keys.begin() + (m - 1), keys.end(), by_key);
+      const double a = keys[m - 1];
+      const double b = *std::min_element(keys.begin() + m, keys.end(), by_key);
+      if (a < b) {
+        for (std::int64_t i : candidates)
+          if (values[i] <= a) out.push_back(i);
+        if (static_cast<std::int64_t>(out.size()) == m) return out;
+        out.clear();
+      }
+      std::vector<std::int64_t> order = numpy_argsort(values);  // tie across the cut
+      order.resize(m);
+      std::sort(order.begin(), order.end());
+      return order;
+    }
+  }
   std::vector<double> tmp(values.begin(), values.end());
-  std::nth_element(tmp.begin(), tmp.begin() + (m - 1), tmp.end(), less);
+  std::nth_element(tmp.begin(), tmp.begin() + (m - 1), tmp.end(), by_key);
   const double a = tmp[m - 1];
-  const double b = *std::min_element(tmp.begin() + m, tmp.end(), less);
+  const double b = *std::min_element(tmp.begin() + m, tmp.end(), by_key);
   if (a < b) {
     out.reserve(m);
     for (std::int64_t i = 0; i < n; ++i)
