@@ -317,7 +317,7 @@ void write_issues_csv(const AuditResult& r, const std::string& path) {
   out.push_back('\n');
   for (std::size_t i = 0; i < r.n_rows; ++i) {
     const int p = r.predicted_label[i];
-    fmt::format_to(std::back_inserter(out), "{},{},{},{:.6g},{},{},{},{},{:.6g},{},{:.6f},{},{:.6g},",
+    fmt::format_to(fmt::appender(out), "{},{},{},{:.6g},{},{},{},{},{:.6g},{},{:.6f},{},{:.6g},",
                    i, names[r.given_label[i]], p >= 0 ? std::string_view(names[p]) : "",
                    r.label_quality[i], py_bool(r.is_label_issue[i]),
                    py_bool(r.is_near_duplicate[i]),
@@ -325,7 +325,7 @@ void write_issues_csv(const AuditResult& r, const std::string& path) {
                    py_bool(r.is_outlier[i]), r.outlier_score[i], py_bool(r.is_ambiguous[i]),
                    r.issue_score[i], py_bool(r.is_suspected_poison[i]), r.poison_score[i]);
     append_csv_field(out, r.trigger[i]);
-    fmt::format_to(std::back_inserter(out), ",{:.6g},{},", r.ambiguity_score[i],
+    fmt::format_to(fmt::appender(out), ",{:.6g},{},", r.ambiguity_score[i],
                    py_bool(r.near_duplicate_label_conflict[i]));
     append_csv_field(out, r.reasons[i]);
     out.push_back('\n');
@@ -532,16 +532,18 @@ std::string svg_quality_histogram(const AuditResult& r) {
   }
   std::int64_t max_count = 1;
   for (int b = 0; b < kBins; ++b) max_count = std::max({max_count, flagged[b], clean[b]});
-  // The axis tops out at the next 1-2-5 step above the largest bar.
+  // The axis tops out at the next 1-2-5 step above the largest bar, past 100 at the next power of 10.
   double top = 1;
-  for (int step = 0; top < static_cast<double>(max_count); ++step) top *= step % 3 == 1 ? 2.5 : 2;
+  for (int step = 0; top < static_cast<double>(max_count); ++step) {
+    top *= top >= 100 ? 10 : (step % 3 == 1 ? 2.5 : 2);
+  }
   const double pw = W - L - R, ph = H - T - B;
   const auto y = [&](double count) { return T + ph - ph * std::log10(count + 1) / std::log10(top + 1); };
   std::string s = fmt::format(kSvgOpen, W, H, W, H, "label quality histogram");
   std::vector<double> ticks = {0};
   for (double v = 1; v <= top * 1.001; v *= 10) {
     for (double m : {1.0, 2.0, 5.0}) {
-      if (m * v <= top * 1.001 && (top <= 100 || m == 1.0 || m * v == top)) ticks.push_back(m * v);
+      if (m * v <= top * 1.001 && (top <= 100 || m == 1.0)) ticks.push_back(m * v);
     }
   }
   for (double v : ticks) {
@@ -594,7 +596,7 @@ std::vector<std::size_t> shown_classes(const std::vector<std::int64_t>& weight, 
 }
 
 // Confident joint as a heatmap: agreement (diagonal) in blue, estimated label errors in red, each
-// on its own log scale so that small off-diagonal counts remain visible.
+// on its own square-root scale so that off-diagonal counts stay visible beside a large diagonal.
 std::string svg_confident_joint(const AuditResult& r, const Counts& c) {
   const DenseMatrix& cj = r.confident_joint;
   if (cj.size() == 0) return "<p class=\"muted\">The confident joint was not computed.</p>";
@@ -623,7 +625,7 @@ std::string svg_confident_joint(const AuditResult& r, const Counts& c) {
       const double v = cj(ids[a], ids[b]);
       const bool diag = a == b;
       const double max = diag ? max_diag : max_off;
-      const double t = max > 0 ? std::log1p(std::max(v, 0.0)) / std::log1p(max) : 0.0;
+      const double t = max > 0 ? std::sqrt(std::max(v, 0.0) / max) : 0.0;
       const std::string fill = tint(diag ? std::array{28, 126, 214} : std::array{224, 49, 49}, 0.08 + 0.92 * t);
       s += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" stroke=\"#fff\">"
                        "<title>given {}, estimated true {}: {}</title></rect>",
