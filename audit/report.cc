@@ -543,7 +543,7 @@ std::string svg_quality_histogram(const AuditResult& r) {
   std::vector<double> ticks = {0};
   for (double v = 1; v <= top * 1.001; v *= 10) {
     for (double m : {1.0, 2.0, 5.0}) {
-      if (m * v <= top * 1.001 && (top <= 100 || m == 1.0)) ticks.push_back(m * v);
+      if (m * v <= top * 1.001 && (top <= 100 || (m == 1.0 && v >= 10))) ticks.push_back(m * v);
     }
   }
   for (double v : ticks) {
