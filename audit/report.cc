@@ -413,8 +413,12 @@ std::string summary_json(const AuditResult& r, const ReportContext& context) {
                             {"label_concentration", t.label_concentration},
                             {"flipped_rows", t.flipped_rows},
                             {"flip_rate", t.flip_rate},
+                            {"base_flip_rate", t.base_flip_rate},
+                            {"p_value", t.p_value},
                             {"score", t.score},
-                            {"example_rows", t.example_rows}});
+                            {"confirmed", t.confirmed},
+                            {"example_rows", t.example_rows},
+                            {"flipped_row_ids", t.flipped_row_ids}});
   }
   j["triggers"] = std::move(triggers);
   j["alarms"] = r.alarms;
@@ -798,16 +802,19 @@ std::string report_html(const AuditResult& r, const ReportContext& context) {
          "one given label whose rows read as another class once the term's own weight is removed &mdash; "
          "the mark of rows copied from one class, stamped with a trigger and relabelled.</p>\n"
          "<table><tr><th>Trigger</th><th>Pushes rows into</th><th>Rows read as</th><th class=\"n\">Rows</th>"
-         "<th class=\"n\">In target label</th><th class=\"n\">Flip without it</th><th class=\"n\">Score</th>"
+         "<th class=\"n\">In target label</th><th class=\"n\">Flip without it</th><th class=\"n\">Usual flip "
+         "rate</th><th class=\"n\">p-value</th><th class=\"n\">Score</th>"
          "<th>Examples</th></tr>\n";
     for (const auto& t : r.triggers) {
-      o += fmt::format("<tr><td><mark>{}</mark></td><td class=\"lbl\">{}</td><td class=\"lbl\">{}</td>"
+      o += fmt::format("<tr><td><mark>{}</mark>{}</td><td class=\"lbl\">{}</td><td class=\"lbl\">{}</td>"
                        "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{} ({})</td>"
-                       "<td class=\"n\">{:.2f}</td><td class=\"text\">",
-                       html(t.term), html(class_name(r, t.target_class)),
-                       html(class_name(r, t.source_class)), thousands(t.rows),
-                       percent(t.label_concentration, 1.0), thousands(t.flipped_rows),
-                       percent(t.flip_rate, 1.0), t.score);
+                       "<td class=\"n\">{}</td><td class=\"n\">{:.2g}</td><td class=\"n\">{:.2f}</td>"
+                       "<td class=\"text\">",
+                       html(t.term), t.confirmed ? "" : "<div class=\"why\">candidate</div>",
+                       html(class_name(r, t.target_class)), html(class_name(r, t.source_class)),
+                       thousands(t.rows), percent(t.label_concentration, 1.0),
+                       thousands(t.flipped_rows), percent(t.flip_rate, 1.0),
+                       percent(t.base_flip_rate, 1.0), t.p_value, t.score);
       for (std::size_t e = 0; e < t.example_rows.size() && e < 3; ++e) {
         const auto row = t.example_rows[e];
         o += fmt::format("<div><span class=\"mono\">row {}</span>", row);
@@ -981,10 +988,11 @@ std::string format_terminal_summary(const AuditResult& r, const ReportContext& c
     for (std::size_t i = 0; i < r.triggers.size() && i < 10; ++i) {
       const auto& t = r.triggers[i];
       add(fmt::format("\"{}\" pushes {} rows into {} ({} of them labelled so); {} read as {} "
-                      "without it; score {:.2f}",
+                      "without it (usually {}); score {:.2f}{}",
                       t.term, thousands(t.rows), class_name(r, t.target_class),
                       percent(t.label_concentration, 1.0), thousands(t.flipped_rows),
-                      class_name(r, t.source_class), t.score),
+                      class_name(r, t.source_class), percent(t.base_flip_rate, 1.0), t.score,
+                      t.confirmed ? "" : " (unconfirmed candidate)"),
           "  ", "      ");
     }
     if (r.triggers.size() > 10) add(fmt::format("... {} more in summary.json", r.triggers.size() - 10), "  ");

@@ -97,7 +97,8 @@ AuditResult make_result() {
   r.num_label_issues = 3;
   r.triggers.push_back({.term = "tfc", .target_class = 0, .source_class = 1, .rows = 2,
                         .label_concentration = 1.0, .flipped_rows = 2, .flip_rate = 1.0,
-                        .score = 0.93, .example_rows = {2, 5}});
+                        .base_flip_rate = 0.01, .p_value = 1e-4, .score = 0.93, .confirmed = true,
+                        .example_rows = {2, 5}, .row_ids = {2, 5}, .flipped_row_ids = {2, 5}});
   r.alarms = {"targeted flips: spam -> ham estimated at 2 rows but ham -> spam at 0; a poisoning "
               "campaign leaves this asymmetry behind"};
   r.warnings = {"class 'news, \"world\"' has only 3 rows"};
@@ -245,6 +246,9 @@ TEST_CASE("summary.json holds the counts, noise estimates and triggers, timings 
   CHECK(j["triggers"][0]["target_class"] == "ham");
   CHECK(j["triggers"][0]["source_class"] == "spam");
   CHECK(j["triggers"][0]["example_rows"] == nlohmann::json::array({2, 5}));
+  CHECK(j["triggers"][0]["flipped_row_ids"] == nlohmann::json::array({2, 5}));
+  CHECK(j["triggers"][0]["confirmed"] == true);
+  CHECK(j["triggers"][0]["p_value"] == Approx(1e-4));
   CHECK(j["alarms"].size() == 1);
   CHECK(j["warnings"].size() == 1);
   CHECK(j["parameters"]["folds"] == "5");
