@@ -34,13 +34,14 @@ X = TfidfVectorizer().fit_transform(texts)
 print(f"sklearn fit_transform {time.perf_counter() - t:.3f} s: {X.shape[0]} x {X.shape[1]}, nnz {X.nnz}")
 PYEOF
 
-# wall seconds and peak RSS (MB) from /usr/bin/time -v output
+# wall seconds, CPU seconds (user + system) and peak RSS (MB) from /usr/bin/time -v output
 measure() {
   local log=$1
-  local wall rss
+  local wall cpu rss
   wall=$(grep "Elapsed (wall clock)" "$log" | awk '{print $NF}' | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+  cpu=$(awk -F: '/User time|System time/ {s += $2} END {print s}' "$log")
   rss=$(grep "Maximum resident set size" "$log" | awk '{print $NF/1024}')
-  echo "$wall $rss"
+  echo "$wall $cpu $rss"
 }
 
 /usr/bin/time -v "$PY" "$WORK/sk.py" "$CORPUS" > "$WORK/sk.out" 2> "$WORK/sk.time"
@@ -48,12 +49,13 @@ cat "$WORK/sk.out"
 /usr/bin/time -v "$BUILD/textaudit" vectorize "$CORPUS" --out "$WORK/out" > "$WORK/ta.out" 2> "$WORK/ta.time"
 cat "$WORK/ta.out"
 
-read -r SK_WALL SK_RSS < <(measure "$WORK/sk.time")
-read -r TA_WALL TA_RSS < <(measure "$WORK/ta.time")
+read -r SK_WALL SK_CPU SK_RSS < <(measure "$WORK/sk.time")
+read -r TA_WALL TA_CPU TA_RSS < <(measure "$WORK/ta.time")
 SK_FIT=$(awk '/sklearn fit_transform/ {print $3}' "$WORK/sk.out")
-TA_FIT=$(awk '/^time:/ {print $5}' "$WORK/ta.out" | tr -d ',')
-printf '%-28s %10s %12s\n' "" "wall (s)" "peak RSS (MB)"
-printf '%-28s %10.2f %12.0f\n' "python + scikit-learn" "$SK_WALL" "$SK_RSS"
-printf '%-28s %10.2f %12.0f\n' "textaudit vectorize" "$TA_WALL" "$TA_RSS"
-awk -v a="$SK_WALL" -v b="$TA_WALL" 'BEGIN { printf "ratio (whole process): %.1fx\n", a / b }'
+TA_FIT=$(awk '/^time:/ {print $6}' "$WORK/ta.out")
+printf '%-24s %10s %10s %14s\n' "" "wall (s)" "CPU (s)" "peak RSS (MB)"
+printf '%-24s %10.2f %10.2f %14.0f\n' "python + scikit-learn" "$SK_WALL" "$SK_CPU" "$SK_RSS"
+printf '%-24s %10.2f %10.2f %14.0f\n' "textaudit vectorize" "$TA_WALL" "$TA_CPU" "$TA_RSS"
+awk -v a="$SK_WALL" -v b="$TA_WALL" -v c="$SK_CPU" -v d="$TA_CPU" \
+  'BEGIN { printf "ratio (whole process): %.1fx wall, %.1fx CPU\n", a / b, c / d }'
 awk -v a="$SK_FIT" -v b="$TA_FIT" 'BEGIN { printf "ratio (fit_transform only): %.1fx (%.3f s vs %.3f s)\n", a / b, a, b }'

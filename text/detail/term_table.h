@@ -18,8 +18,8 @@ class TermTable {
  public:
   TermTable() { slots_.assign(kInitialSlots, 0); }
 
-  std::size_t size() const { return lengths_.size(); }
-  std::string_view term(std::int32_t id) const { return {arena_.data() + offsets_[id], lengths_[id]}; }
+  std::size_t size() const { return entries_.size(); }
+  std::string_view term(std::int32_t id) const { return {arena_.data() + entries_[id].offset, entries_[id].size}; }
 
   // Id of `key`, or -1.
   std::int32_t find(std::string_view key) const {
@@ -42,12 +42,11 @@ class TermTable {
     for (std::size_t i = h & mask;; i = (i + 1) & mask) {
       const std::uint64_t slot = slots_[i];
       if (slot == 0) {
-        const auto id = static_cast<std::int32_t>(lengths_.size());
-        offsets_.push_back(arena_.size());
-        lengths_.push_back(static_cast<std::uint32_t>(key.size()));
+        const auto id = static_cast<std::int32_t>(entries_.size());
+        entries_.push_back({arena_.size(), key.size()});
         arena_.append(key);
         slots_[i] = (tag << 32) | static_cast<std::uint64_t>(id + 1);
-        if (2 * lengths_.size() > slots_.size()) grow();  // load factor <= 1/2
+        if (2 * entries_.size() > slots_.size()) grow();  // load factor <= 1/2
         return id;
       }
       const auto id = static_cast<std::int32_t>(slot & 0xFFFFFFFFu) - 1;
@@ -78,8 +77,11 @@ class TermTable {
   }
 
   std::vector<std::uint64_t> slots_;  // (hash >> 32) << 32 | (id + 1); 0 = empty
-  std::vector<std::uint64_t> offsets_;
-  std::vector<std::uint32_t> lengths_;
+  struct Entry {
+    std::size_t offset;  // into arena_
+    std::size_t size;
+  };
+  std::vector<Entry> entries_;  // per id: one cache line access per comparison
   std::string arena_;
 };
 
