@@ -716,6 +716,7 @@ th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertic
 th{background:var(--panel);font-weight:600}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.text{white-space:pre-wrap;overflow-wrap:anywhere;min-width:260px}
+tr.trig td{border-bottom:0}tr.ex td{padding-top:0;font-size:13px}
 mark{background:#e5dbff;color:#5f3dc4;font-weight:600;border-radius:3px;padding:0 2px}
 .b{display:inline-block;padding:0 7px;margin:1px 2px 1px 0;border-radius:10px;font-size:12px;color:#fff;white-space:nowrap}
 .lbl{font-weight:600}.arrow{color:var(--muted)}.same{color:var(--muted)}
@@ -802,14 +803,14 @@ std::string report_html(const AuditResult& r, const ReportContext& context) {
          "one given label whose rows read as another class once the term's own weight is removed &mdash; "
          "the mark of rows copied from one class, stamped with a trigger and relabelled.</p>\n"
          "<table><tr><th>Trigger</th><th>Pushes rows into</th><th>Rows read as</th><th class=\"n\">Rows</th>"
-         "<th class=\"n\">In target label</th><th class=\"n\">Flip without it</th><th class=\"n\">Usual flip "
+         "<th class=\"n\">In target label</th><th class=\"n\">Flip without it</th><th class=\"n\">Base flip "
          "rate</th><th class=\"n\">p-value</th><th class=\"n\">Score</th>"
-         "<th>Examples</th></tr>\n";
+         "</tr>\n";
     for (const auto& t : r.triggers) {
-      o += fmt::format("<tr><td><mark>{}</mark>{}</td><td class=\"lbl\">{}</td><td class=\"lbl\">{}</td>"
+      o += fmt::format("<tr class=\"trig\"><td><mark>{}</mark>{}</td><td class=\"lbl\">{}</td><td class=\"lbl\">{}</td>"
                        "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{} ({})</td>"
-                       "<td class=\"n\">{}</td><td class=\"n\">{:.2g}</td><td class=\"n\">{:.2f}</td>"
-                       "<td class=\"text\">",
+                       "<td class=\"n\">{}</td><td class=\"n\">{:.2g}</td><td class=\"n\">{:.2f}</td></tr>\n"
+                       "<tr class=\"ex\"><td></td><td colspan=\"8\" class=\"text\">",
                        html(t.term), t.confirmed ? "" : "<div class=\"why\">candidate</div>",
                        html(class_name(r, t.target_class)), html(class_name(r, t.source_class)),
                        thousands(t.rows), percent(t.label_concentration, 1.0),
@@ -817,7 +818,7 @@ std::string report_html(const AuditResult& r, const ReportContext& context) {
                        percent(t.base_flip_rate, 1.0), t.p_value, t.score);
       for (std::size_t e = 0; e < t.example_rows.size() && e < 3; ++e) {
         const auto row = t.example_rows[e];
-        o += fmt::format("<div><span class=\"mono\">row {}</span>", row);
+        o += fmt::format("<div><span class=\"mono muted\">row {}</span>", row);
         if (have_texts && row >= 0 && static_cast<std::size_t>(row) < r.n_rows) {
           o += ": " + html_marked(cut_code_points(context.texts[row], 160), t.term);
         }
@@ -988,7 +989,7 @@ std::string format_terminal_summary(const AuditResult& r, const ReportContext& c
     for (std::size_t i = 0; i < r.triggers.size() && i < 10; ++i) {
       const auto& t = r.triggers[i];
       add(fmt::format("\"{}\" pushes {} rows into {} ({} of them labelled so); {} read as {} "
-                      "without it (usually {}); score {:.2f}{}",
+                      "without it (base rate {}); score {:.2f}{}",
                       t.term, thousands(t.rows), class_name(r, t.target_class),
                       percent(t.label_concentration, 1.0), thousands(t.flipped_rows),
                       class_name(r, t.source_class), percent(t.base_flip_rate, 1.0), t.score,
