@@ -71,7 +71,7 @@ void BM_NearDuplicatesSparse(benchmark::State& state) {
   state.counters["groups"] = static_cast<double>(flagged);
   state.SetItemsProcessed(state.iterations() * x.rows);
 }
-BENCHMARK(BM_NearDuplicatesSparse)->Arg(2)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_NearDuplicatesSparse)->Arg(2)->Iterations(1)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
 
 void BM_OutliersSparse(benchmark::State& state) {
   const auto& x = corpus_rows();
@@ -85,6 +85,6 @@ void BM_OutliersSparse(benchmark::State& state) {
   state.counters["outliers"] = static_cast<double>(flagged);
   state.SetItemsProcessed(state.iterations() * x.rows);
 }
-BENCHMARK(BM_OutliersSparse)->Arg(2)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_OutliersSparse)->Arg(2)->Iterations(1)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
 
 }  // namespace

@@ -160,91 +160,172 @@ NearDuplicateResult find_near_duplicates(const text::CsrMatrix& m, const NearDup
   }
   const auto u = static_cast<std::int64_t>(reps.size());
 
-  // Columns ordered rarest first (document frequency over the first copies, then column): rare
-  // columns carry high idf weight, so prefixes are short and their posting lists too.
+  // Columns renamed by rank, rarest first (document frequency over the first copies, then column):
+  // rare columns carry high idf weight, so prefixes are short and their posting lists too, and a
+  // row sorted by rank puts its heaviest evidence first, where the bounds below cut early.
   std::vector<std::int64_t> df(static_cast<std::size_t>(m.cols), 0);
   for (const auto row : reps)
     for (const auto c : m.row_indices(row)) ++df[c];
+  std::vector<std::int32_t> by_rank(static_cast<std::size_t>(m.cols));
+  std::iota(by_rank.begin(), by_rank.end(), 0);
+  std::sort(by_rank.begin(), by_rank.end(), [&](std::int32_t a, std::int32_t b) {
+    return df[a] != df[b] ? df[a] < df[b] : a < b;
+  });
+  std::vector<std::int32_t> rank(static_cast<std::size_t>(m.cols));
+  for (std::int32_t q = 0; q < static_cast<std::int32_t>(m.cols); ++q) rank[by_rank[q]] = q;
+  by_rank = {};
+
+  // Per unique row: entries ascending by rank (L2-normalised values) and the prefix length.
+  struct Entry {
+    std::int32_t rank;
+    float value;
+    float rest;  // norm of the row's entries after this one
+  };
   std::vector<std::int64_t> start(static_cast<std::size_t>(u + 1), 0);
   for (std::int64_t x = 0; x < u; ++x) start[x + 1] = start[x] + m.row_nnz(reps[x]);
-  std::vector<std::int32_t> col(static_cast<std::size_t>(start[u]));
-  std::vector<float> val(static_cast<std::size_t>(start[u]));
+  std::vector<Entry> entry(static_cast<std::size_t>(start[u]));
   std::vector<std::int32_t> prefix_len(static_cast<std::size_t>(u));
   // Prefix filter (Bayardo et al., "Scaling up all pairs similarity search", WWW 2007): if the
   // columns after a row's prefix have norm < t, then x.y >= t implies that x and y share a column
   // in both prefixes (their first shared column). The margin keeps float rounding on the safe side.
   const double suffix_limit = t * t * (1.0 - 1e-6);
   detail::parallel_for(u, threads, 4096, [&](std::int64_t lo, std::int64_t hi, int) {
-    std::vector<std::int32_t> order;
     for (std::int64_t x = lo; x < hi; ++x) {
       const std::int64_t row = reps[x];
       const auto idx = m.row_indices(row);
       const auto v = m.row_values(row);
-      order.resize(idx.size());
-      std::iota(order.begin(), order.end(), 0);
-      std::sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
-        return df[idx[a]] != df[idx[b]] ? df[idx[a]] < df[idx[b]] : idx[a] < idx[b];
-      });
-      for (std::size_t e = 0; e < order.size(); ++e) {
-        col[start[x] + e] = idx[order[e]];
-        val[start[x] + e] = static_cast<float>(v[order[e]] * inv_norm[row]);
-      }
+      Entry* out = entry.data() + start[x];
+      const auto len = static_cast<std::int64_t>(idx.size());
+      for (std::int64_t e = 0; e < len; ++e) out[e] = {rank[idx[e]], static_cast<float>(v[e] * inv_norm[row]), 0.0f};
+      std::sort(out, out + len, [](const Entry& a, const Entry& b) { return a.rank < b.rank; });
       double suffix = 0.0;
-      std::int64_t len = static_cast<std::int64_t>(order.size());
-      while (len > 0) {
-        const double w = val[start[x] + len - 1];
-        if (suffix + w * w >= suffix_limit) break;
+      std::int64_t plen = len;
+      for (std::int64_t e = len - 1; e >= 0; --e) {
+        out[e].rest = static_cast<float>(std::sqrt(suffix));
+        const double w = out[e].value;
+        if (plen == e + 1 && suffix + w * w < suffix_limit) plen = e;
         suffix += w * w;
-        --len;
       }
-      prefix_len[x] = static_cast<std::int32_t>(len);
+      prefix_len[x] = static_cast<std::int32_t>(plen);
     }
   });
-  // Inverted index over prefix columns; lists ascend by row position.
+  // Inverted index over prefix entries; lists ascend by row position. A posting carries what the
+  // admission bound needs, so only admitted candidates touch their row's entries.
+  struct Posting {
+    std::int64_t begin;  // the row's first entry
+    std::int32_t row;    // unique-row position
+    std::int32_t size;   // the row's entry count
+    float value;         // its normalised weight in this column
+    float rest;          // norm of its entries after this column
+  };
   std::vector<std::int64_t> list_start(static_cast<std::size_t>(m.cols + 1), 0);
   for (std::int64_t x = 0; x < u; ++x)
-    for (std::int64_t e = 0; e < prefix_len[x]; ++e) ++list_start[col[start[x] + e] + 1];
+    for (std::int64_t e = 0; e < prefix_len[x]; ++e) ++list_start[entry[start[x] + e].rank + 1];
   for (std::int64_t c = 0; c < m.cols; ++c) list_start[c + 1] += list_start[c];
-  std::vector<std::int64_t> list(static_cast<std::size_t>(list_start[m.cols]));
+  std::vector<Posting> list(static_cast<std::size_t>(list_start[m.cols]));
   {
     std::vector<std::int64_t> fill(list_start.begin(), list_start.end() - 1);
-    for (std::int64_t x = 0; x < u; ++x)
-      for (std::int64_t e = 0; e < prefix_len[x]; ++e) list[fill[col[start[x] + e]]++] = x;
+    for (std::int64_t x = 0; x < u; ++x) {
+      for (std::int64_t e = start[x]; e < start[x] + prefix_len[x]; ++e) {
+        list[fill[entry[e].rank]++] = {start[x], static_cast<std::int32_t>(x),
+                                       static_cast<std::int32_t>(start[x + 1] - start[x]), entry[e].value, entry[e].rest};
+      }
+    }
   }
 
-  // Each pair is met from its later row, against the earlier rows of the shared lists.
+  // Each pair is met from its later row x, against the earlier rows y of the lists of x's prefix
+  // columns. Exact bounds (after L2AP, Anastasiu & Karypis, ICDE 2014) keep the work near the
+  // number of real pairs even where thousands of rows share their rare words:
+  //  - admission: at the first shared column c (none is shared before it, or y would have been
+  //    met already), Cauchy-Schwarz on the rest gives x.y <= x_c y_c + |x after c| |y after c|;
+  //  - after x's prefix: every shared column up to the last one met, c', is in both prefixes, so
+  //    x.y <= (dot over the columns met) + |x after c'| |y after c'|, still from the postings alone;
+  //  - verification: a merge by rank that stops once the dot so far plus |x rest| |y rest| drops
+  //    below t, or the squared distance met so far (weight one row has and the other lacks, plus
+  //    (x_c - y_c)^2 on shared columns) exceeds 2 - 2t, which unit rows at cosine >= t cannot
+  //    (float norms are 1 +- 1e-6: margin 1e-5).
+  const double t_low = t * (1.0 - 1e-6);
+  const double distance_limit = 2.0 - 2.0 * t + 1e-5;
   std::vector<std::atomic<std::uint64_t>> best(static_cast<std::size_t>(u));
   for (auto& b : best) b.store(0, std::memory_order_relaxed);
   const std::int64_t chunk = 2048;
   std::vector<std::vector<NearDuplicatePair>> found(static_cast<std::size_t>((u + chunk - 1) / chunk));
-  std::vector<std::vector<float>> scatter(static_cast<std::size_t>(threads));
-  std::vector<std::vector<std::int64_t>> seen(static_cast<std::size_t>(threads));
+  struct Candidate {
+    std::int32_t seen_by = -1;  // the row x that last met this row
+    float rest_product = 0.0f;  // |x after c'| |y after c'|; negative once rejected
+    double dot = 0.0;           // over the shared prefix columns met so far
+    std::int64_t begin = 0;     // the row's first entry
+    std::int32_t size = 0;
+  };
+  std::vector<std::vector<Candidate>> scratch(static_cast<std::size_t>(threads));
+  std::vector<std::vector<std::int32_t>> touched_lists(static_cast<std::size_t>(threads));
   detail::parallel_for(u, threads, chunk, [&](std::int64_t lo, std::int64_t hi, int tid) {
-    auto& dense = scatter[tid];
-    auto& mark = seen[tid];
-    if (dense.empty()) dense.assign(static_cast<std::size_t>(m.cols), 0.0f);
-    if (mark.empty()) mark.assign(static_cast<std::size_t>(u), -1);
+    auto& cand = scratch[tid];
+    if (cand.empty()) cand.resize(static_cast<std::size_t>(u));
+    auto& touched = touched_lists[tid];
     auto& out = found[lo / chunk];
     for (std::int64_t x = lo; x < hi; ++x) {
-      for (std::int64_t e = start[x]; e < start[x + 1]; ++e) dense[col[e]] = val[e];
-      std::uint64_t best_x = 0;
-      for (std::int64_t e = start[x]; e < start[x] + prefix_len[x]; ++e) {
-        const std::int32_t c = col[e];
-        for (std::int64_t li = list_start[c]; li < list_start[c + 1]; ++li) {
-          const std::int64_t y = list[li];
-          if (y >= x) break;
-          if (mark[y] == x) continue;
-          mark[y] = x;
-          double dot = 0.0;
-          for (std::int64_t f = start[y]; f < start[y + 1]; ++f) dot += static_cast<double>(val[f]) * dense[col[f]];
-          const auto sim = static_cast<float>(std::min(dot, 1.0));
-          best_x = std::max(best_x, pack(sim, reps[y]));
-          atomic_max(best[y], pack(sim, reps[x]));
-          if (dot >= t) out.push_back({reps[y], reps[x], 1.0 - std::min(dot, 1.0), std::min(dot, 1.0)});
+      const auto x32 = static_cast<std::int32_t>(x);
+      const Entry* xe = entry.data() + start[x];
+      const auto x_size = static_cast<std::int32_t>(start[x + 1] - start[x]);
+      touched.clear();
+      for (std::int32_t e = 0; e < prefix_len[x]; ++e) {
+        const double xv = xe[e].value, xr = xe[e].rest;
+        for (std::int64_t li = list_start[xe[e].rank]; li < list_start[xe[e].rank + 1]; ++li) {
+          const Posting& post = list[li];
+          if (post.row >= x32) break;
+          Candidate& cd = cand[post.row];
+          const double product = xv * post.value;
+          if (cd.seen_by != x32) {
+            cd.seen_by = x32;
+            if (product + xr * post.rest < t_low) {
+              cd.rest_product = -1.0f;
+              continue;
+            }
+            cd.dot = product;
+            cd.rest_product = static_cast<float>(xr * post.rest);
+            cd.begin = post.begin;
+            cd.size = post.size;
+            touched.push_back(post.row);
+          } else if (cd.rest_product >= 0.0f) {
+            cd.dot += product;
+            cd.rest_product = static_cast<float>(xr * post.rest);
+          }
         }
       }
+      std::uint64_t best_x = 0;
+      for (const std::int32_t y : touched) {
+        const Candidate& cd = cand[y];
+        if (cd.dot + cd.rest_product < t_low) continue;
+        const Entry* ye = entry.data() + cd.begin;
+        double dot = 0.0, dist2 = 0.0;
+        std::int32_t i = 0, j = 0;
+        bool pruned = false;
+        while (i < x_size && j < cd.size) {
+          const double a = xe[i].value, b = ye[j].value;
+          if (xe[i].rank == ye[j].rank) {
+            dot += a * b;
+            dist2 += (a - b) * (a - b);
+            if (dot + static_cast<double>(xe[i].rest) * ye[j].rest < t_low) { pruned = true; break; }
+            ++i;
+            ++j;
+          } else if (xe[i].rank < ye[j].rank) {
+            dist2 += a * a;
+            ++i;
+          } else {
+            dist2 += b * b;
+            ++j;
+          }
+          if (dist2 > distance_limit) { pruned = true; break; }
+        }
+        if (pruned) continue;
+        // One side ran out: the other's remaining weight is unshared and adds nothing to dot.
+        const auto sim = static_cast<float>(std::min(dot, 1.0));
+        best_x = std::max(best_x, pack(sim, reps[y]));
+        atomic_max(best[y], pack(sim, reps[x]));
+        if (dot >= t) out.push_back({reps[y], reps[x], 1.0 - std::min(dot, 1.0), std::min(dot, 1.0)});
+      }
       atomic_max(best[x], best_x);
-      for (std::int64_t e = start[x]; e < start[x + 1]; ++e) dense[col[e]] = 0.0f;
     }
   });
   for (auto& part : found) {
