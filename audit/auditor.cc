@@ -201,8 +201,8 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
   cleaning::PoisonRows poison;
   {
     Stage stage(result, o.progress, "confirm triggers");
-    result.triggers = cleaning::confirm_triggers(candidates, y, P, o.triggers);
-    poison = cleaning::mark_poison_rows(result.triggers, y, P, o.triggers);
+    result.triggers = cleaning::confirm_triggers(candidates, y, P, features, o.triggers);
+    poison = cleaning::mark_poison_rows(result.triggers, P);
   }
 
   // 6. Confident learning.
@@ -216,6 +216,26 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
     result.predicted_label = std::move(report.predicted_label);
     result.num_label_issues = report.num_label_issues;
     result.confident_joint = report.confident_joint.cast<double>();
+    // Confident learning trusts pred_probs. When the out-of-fold model predicts no better than the
+    // class frequencies (tiny or structureless data), its flags are noise: withhold them and say so.
+    std::vector<double> prior(K, 0.0);
+    for (const int label : y) prior[label] += 1.0 / double(n);
+    double prior_loss = 0.0, model_loss = 0.0;
+    for (int k = 0; k < K; ++k) prior_loss -= prior[k] > 0 ? prior[k] * std::log(prior[k]) : 0.0;
+    for (std::size_t r = 0; r < n; ++r) model_loss -= std::log(std::max(P(static_cast<Eigen::Index>(r), y[r]), 1e-15)) / double(n);
+    const double skill = prior_loss > 0 ? 1.0 - model_loss / prior_loss : 0.0;
+    result.parameters.emplace_back("model_skill", fmt_double(skill));
+    if (skill < o.min_model_skill) {
+      std::int64_t withheld = 0;
+      for (std::size_t r = 0; r < n; ++r) {
+        withheld += result.is_label_issue[r];
+        result.is_label_issue[r] = false;
+      }
+      result.warnings.push_back("the cross-validated model predicts no better than the class frequencies (log-loss " +
+                                fmt_double(model_loss) + " vs " + fmt_double(prior_loss) + "), so its " +
+                                std::to_string(withheld) +
+                                " confident-learning flags are withheld; more rows, or features that fit the task, are needed");
+    }
     result.noise_matrix = report.latent.noise_matrix;
     result.noise_rate.assign(K, 0.0);
     for (int k = 0; k < K; ++k) result.noise_rate[k] = 1.0 - report.latent.inverse_noise_matrix(k, k);
@@ -234,6 +254,7 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
   result.near_duplicate_set = dups.set_id;
   result.near_duplicate_label_conflict.assign(n, false);
   std::vector<std::string> dup_reason(n);
+  std::vector<std::int64_t> dup_partner(n, -1);  // a copy with another label
   for (const auto& group : dups.groups) {
     std::set<int> group_labels;
     for (const std::int64_t r : group) group_labels.insert(y[r]);
@@ -244,6 +265,7 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
       for (const std::int64_t s : group) {
         if (y[s] != y[r]) others.push_back(s);
       }
+      dup_partner[r] = others.front();
       dup_reason[r] = "near-duplicate of row " + join_rows(others, -1, 3) + " labelled '" +
                       result.classes[y[others.front()]] + "'";
     }
@@ -259,6 +281,7 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
       poison.is_suspected_poison[r] = true;
       poison.poison_score[r] = trig.score * (1.0 - P(static_cast<Eigen::Index>(r), trig.target_class));
       poison.trigger_index[r] = static_cast<int>(t);
+      poison.read_as[r] = y[dup_partner[r]];
       break;
     }
   }
@@ -268,9 +291,16 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
     Stage stage(result, o.progress, "outliers");
     cleaning::OutlierParams params = o.outliers;
     params.n_threads = n_threads;
-    cleaning::OutlierResult outliers = cleaning::find_outliers(*features, params);
-    result.is_outlier = std::move(outliers.is_outlier);
-    result.outlier_score = std::move(outliers.score);
+    // Tiny datasets have fewer than k other rows: use them all (one row alone cannot be an outlier).
+    params.k = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(params.k), n - 1));
+    if (params.k >= 1) {
+      cleaning::OutlierResult outliers = cleaning::find_outliers(*features, params);
+      result.is_outlier = std::move(outliers.is_outlier);
+      result.outlier_score = std::move(outliers.score);
+    } else {
+      result.is_outlier.assign(n, false);
+      result.outlier_score.assign(n, 1.0);
+    }
   }
 
   // 9. Combine: poison rows are label errors too (their text reads as another class).
@@ -314,7 +344,7 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
       score = std::max(score, 0.75 + 0.25 * result.poison_score[r]);
       const auto& trig = result.triggers[poison.trigger_index[r]];
       add_reason(why, "carries suspected trigger '" + trig.term + "'; without it reads as '" +
-                          result.classes[result.predicted_label[r]] + "'");
+                          result.classes[poison.read_as[r]] + "'");
     } else if (result.is_label_issue[r]) {
       score = std::max(score, 0.5 + 0.5 * (1.0 - lq));
       add_reason(why, "label '" + result.classes[given] + "' but the model predicts '" +
@@ -362,6 +392,12 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
                             std::to_string(t.rows) + " rows carrying it are labelled '" + result.classes[t.target_class] +
                             "' but read as '" + result.classes[std::max(t.source_class, 0)] + "' without it");
   }
+  // The same warning can come from two stages (the split and the fits): keep the first of each.
+  std::vector<std::string> unique;
+  for (auto& w : result.warnings) {
+    if (std::find(unique.begin(), unique.end(), w) == unique.end()) unique.push_back(std::move(w));
+  }
+  result.warnings = std::move(unique);
   return result;
 }
 

@@ -33,6 +33,8 @@ struct AuditOptions {
   cleaning::NearDuplicateParams near_duplicates;  // sparse path: min_cosine
   cleaning::OutlierParams outliers;               // k-NN distance outliers
   double ambiguity_margin = 0.1;                  // ambiguous: top-two probabilities closer than this
+  double min_model_skill = 0.05;                  // confident-learning flags need out-of-fold log-loss
+                                                  // at least this share below the class prior's
   bool detect_triggers = true;                    // run the backdoor-trigger analysis
   cleaning::TriggerParams triggers;
   double alarm_min_ratio = 4.0;                   // targeted-flip alarm: i->j count / j->i count

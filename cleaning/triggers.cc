@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
+#include <tuple>
 #include <unordered_map>
 
 namespace textaudit::cleaning {
@@ -62,6 +63,8 @@ void check_params(const TriggerParams& params) {
   if (params.max_candidates < 0) bad("max_candidates must be >= 0");
   if (!(params.min_flip_rate >= 0 && params.min_flip_rate <= 1)) bad("min_flip_rate must be in [0, 1]");
   if (!(params.max_p_value > 0 && params.max_p_value <= 1)) bad("max_p_value must be in (0, 1]");
+  if (!(params.neighbor_min_cosine > 0 && params.neighbor_min_cosine <= 1)) bad("neighbor_min_cosine must be in (0, 1]");
+  if (params.neighbor_base_sample < 1) bad("neighbor_base_sample must be >= 1");
 }
 
 std::vector<SuspectedTrigger> find_trigger_candidates(const text::CsrMatrix& X, std::span<const int> labels,
@@ -233,10 +236,9 @@ std::vector<SuspectedTrigger> find_trigger_candidates(const text::CsrMatrix& X, 
     if (target_rows < params.min_rows) continue;
     const double mean_shift = shift / double(target_rows);
     const double flip_rate = double(flips) / double(target_rows);
-    if (mean_shift >= params.min_screen_shift || flip_rate >= params.min_flip_rate) {
-      // More rows make the same evidence stronger: a trigger is planted in many rows.
-      screened.push_back({g, mean_shift, flip_rate, (mean_shift + flip_rate) * std::log2(1.0 + double(target_rows))});
-    }
+    // More rows make the same evidence stronger: a trigger is planted in many rows. Every candidate
+    // is ranked; only the strongest max_candidates go on to the out-of-fold test.
+    screened.push_back({g, mean_shift, flip_rate, (mean_shift + flip_rate) * std::log2(1.0 + double(target_rows))});
   }
   // Strongest evidence first; ties by the first column, so the order is deterministic.
   std::sort(screened.begin(), screened.end(), [&](const Screened& a, const Screened& b) {
@@ -291,39 +293,162 @@ std::vector<SuspectedTrigger> find_trigger_candidates(const text::CsrMatrix& X, 
   return out;
 }
 
+namespace {
+
+// For each query row, the label of its most similar row (cosine of the masked rows) among the rows
+// not excluded, or -1 when none reaches min_cosine. Only columns in at most df_cap rows are
+// searched: the rare terms that carry a TF-IDF row's weight (an approximation that can only miss a
+// neighbour, never invent one).
+std::vector<int> neighbour_labels(const text::CsrMatrix& X, std::span<const int> labels,
+                                  const std::vector<std::int64_t>& queries, const std::vector<char>& excluded,
+                                  double min_cosine, std::int64_t df_cap) {
+  const std::int64_t n = X.rows;
+  std::vector<std::int32_t> df(static_cast<std::size_t>(X.cols), 0);
+  for (const std::int32_t c : X.indices) ++df[c];
+  std::vector<std::int32_t> slot(static_cast<std::size_t>(X.cols), -1);
+  std::vector<std::int32_t> cols;
+  for (const std::int64_t q : queries) {
+    for (const std::int32_t c : X.row_indices(q)) {
+      if (slot[c] < 0 && df[c] <= df_cap) {
+        slot[c] = static_cast<std::int32_t>(cols.size());
+        cols.push_back(c);
+      }
+    }
+  }
+  std::vector<std::int64_t> offset(cols.size() + 1, 0);
+  for (std::size_t s = 0; s < cols.size(); ++s) offset[s + 1] = offset[s] + df[cols[s]];
+  std::vector<std::int64_t> post_row(static_cast<std::size_t>(offset.back()));
+  std::vector<float> post_val(static_cast<std::size_t>(offset.back()));
+  std::vector<std::int64_t> fill(offset.begin(), offset.end() - 1);
+  for (std::int64_t r = 0; r < n; ++r) {
+    if (excluded[r]) continue;
+    const auto idx = X.row_indices(r);
+    const auto val = X.row_values(r);
+    for (std::size_t p = 0; p < idx.size(); ++p) {
+      const std::int32_t s = slot[idx[p]];
+      if (s < 0) continue;
+      post_row[fill[s]] = r;
+      post_val[fill[s]++] = val[p];
+    }
+  }
+  std::vector<double> dot(static_cast<std::size_t>(n), 0.0);
+  std::vector<std::int64_t> touched;
+  std::vector<int> out(queries.size(), -1);
+  for (std::size_t qi = 0; qi < queries.size(); ++qi) {
+    const std::int64_t q = queries[qi];
+    const auto idx = X.row_indices(q);
+    const auto val = X.row_values(q);
+    touched.clear();
+    for (std::size_t p = 0; p < idx.size(); ++p) {
+      const std::int32_t s = slot[idx[p]];
+      if (s < 0) continue;
+      for (std::int64_t e = offset[s]; e < fill[s]; ++e) {
+        const std::int64_t r = post_row[e];
+        if (r == q) continue;
+        if (dot[r] == 0.0) touched.push_back(r);
+        dot[r] += double(val[p]) * post_val[e];
+      }
+    }
+    double best = -1.0;
+    std::int64_t best_row = -1;
+    for (const std::int64_t r : touched) {
+      if (dot[r] > best || (dot[r] == best && r < best_row)) {
+        best = dot[r];
+        best_row = r;
+      }
+      dot[r] = 0.0;
+    }
+    if (best < min_cosine) best_row = -1;
+    if (best_row >= 0) out[qi] = labels[best_row];
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<SuspectedTrigger> confirm_triggers(std::vector<SuspectedTrigger> candidates, std::span<const int> labels,
-                                               const DenseMatrix& masked_pred_probs, const TriggerParams& params) {
+                                               const DenseMatrix& masked_pred_probs,
+                                               const text::CsrMatrix* masked_features, const TriggerParams& params) {
   check_params(params);
   const std::int64_t n = masked_pred_probs.rows();
   const int K = static_cast<int>(masked_pred_probs.cols());
   if (static_cast<std::int64_t>(labels.size()) != n) throw std::invalid_argument("confirm_triggers: labels and pred_probs differ in rows");
+  if (masked_features != nullptr && masked_features->rows != n) {
+    throw std::invalid_argument("confirm_triggers: masked_features and pred_probs differ in rows");
+  }
   if (candidates.empty()) return {};
-  // Base rate: how often a row of each class reads as another class when it carries no candidate.
   std::vector<char> carries(static_cast<std::size_t>(n), 0);
   for (const auto& t : candidates) {
     for (const std::int64_t r : t.row_ids) carries[r] = 1;
   }
+  auto model_guess = [&](std::int64_t r) { return argmax(masked_pred_probs.row(r).data(), K); };
+
+  // Base rate of the model alone: how often a row of each class that carries no candidate reads
+  // as another class.
   std::vector<std::int64_t> base_rows(K, 0), base_flips(K, 0);
   for (std::int64_t r = 0; r < n; ++r) {
     if (carries[r]) continue;
     ++base_rows[labels[r]];
-    base_flips[labels[r]] += argmax(masked_pred_probs.row(r).data(), K) != labels[r];
+    base_flips[labels[r]] += model_guess(r) != labels[r];
   }
+  // With features, small candidates are also read through each row's nearest other row: on little
+  // data a model has no signal, while a planted copy still sits next to its source. The base rate
+  // of that combined reading comes from an evenly spaced sample of each class.
+  std::vector<std::int64_t> queries;
+  std::vector<std::int64_t> nb_base_rows(K, 0), nb_base_flips(K, 0);
+  std::vector<std::int64_t> base_sample;
+  const bool use_neighbours = masked_features != nullptr && params.neighbor_min_cosine < 1.0;
+  if (use_neighbours) {
+    for (int k = 0; k < K; ++k) {
+      const std::int64_t stride = std::max<std::int64_t>(1, base_rows[k] / params.neighbor_base_sample);
+      std::int64_t seen = 0;
+      for (std::int64_t r = 0; r < n; ++r) {
+        if (carries[r] || labels[r] != k) continue;
+        if (seen++ % stride == 0) base_sample.push_back(r);
+      }
+    }
+    std::sort(base_sample.begin(), base_sample.end());
+    queries = base_sample;
+    for (const auto& t : candidates) {
+      if (static_cast<std::int64_t>(t.row_ids.size()) > params.neighbor_max_rows) continue;
+      for (const std::int64_t r : t.row_ids) {
+        if (labels[r] == t.target_class) queries.push_back(r);
+      }
+    }
+  }
+  std::vector<int> nb_label;
+  if (!queries.empty()) {
+    nb_label = neighbour_labels(*masked_features, labels, queries, carries, params.neighbor_min_cosine,
+                                std::max<std::int64_t>(params.neighbor_df_cap, 1));
+  }
+  std::unordered_map<std::int64_t, int> nb_of;  // query row -> neighbour label
+  for (std::size_t i = 0; i < queries.size(); ++i) nb_of.emplace(queries[i], nb_label[i]);
+  for (const std::int64_t r : base_sample) {
+    ++nb_base_rows[labels[r]];
+    const int nb = nb_of[r];
+    nb_base_flips[labels[r]] += model_guess(r) != labels[r] || (nb >= 0 && nb != labels[r]);
+  }
+
   const double n_tests = double(candidates.size());
   std::vector<SuspectedTrigger> confirmed;
   for (auto& t : candidates) {
     const int target = t.target_class;
+    const bool by_neighbour = use_neighbours && static_cast<std::int64_t>(t.row_ids.size()) <= params.neighbor_max_rows;
     std::vector<std::int64_t> source_votes(K, 0);
-    std::vector<std::pair<double, std::int64_t>> flipped;  // (P(target), row)
+    std::vector<std::tuple<double, std::int64_t, int>> flipped;  // (P(target), row, read as)
     std::int64_t target_rows = 0;
     for (std::size_t q = 0; q < t.row_ids.size(); ++q) {
       const std::int64_t r = t.row_ids[q];
       if (labels[r] != target || t.removed_mass[q] > params.max_removed_mass) continue;
       ++target_rows;
-      const int guess = argmax(masked_pred_probs.row(r).data(), K);
+      int guess = model_guess(r);
+      if (guess == target && by_neighbour) {
+        const int nb = nb_of[r];
+        if (nb >= 0) guess = nb;
+      }
       if (guess == target) continue;
       ++source_votes[guess];
-      flipped.emplace_back(masked_pred_probs(r, target), r);
+      flipped.emplace_back(masked_pred_probs(r, target), r, guess);
     }
     t.flipped_rows = static_cast<std::int64_t>(flipped.size());
     t.flip_rate = target_rows > 0 ? double(t.flipped_rows) / double(target_rows) : 0.0;
@@ -332,14 +457,25 @@ std::vector<SuspectedTrigger> confirm_triggers(std::vector<SuspectedTrigger> can
                          : -1;
     // A floor on the base rate keeps a class that the model never gets wrong from making any two
     // flips infinitely significant.
-    t.base_flip_rate = base_rows[target] > 0 ? double(base_flips[target]) / double(base_rows[target]) : 0.0;
+    const auto& rows_of = by_neighbour ? nb_base_rows : base_rows;
+    const auto& flips_of = by_neighbour ? nb_base_flips : base_flips;
+    t.base_flip_rate = rows_of[target] > 0 ? double(flips_of[target]) / double(rows_of[target]) : 0.0;
     const double base = std::max(t.base_flip_rate, 1e-3);
     t.p_value = std::min(1.0, binomial_upper_tail(target_rows, t.flipped_rows, base) * n_tests);
     const double significance = std::min(1.0, -std::log10(std::max(t.p_value, 1e-300)) / 10.0);
     t.score = t.label_concentration * t.flip_rate * significance;
     std::sort(flipped.begin(), flipped.end());
     t.example_rows.clear();
-    for (std::size_t i = 0; i < flipped.size() && i < 5; ++i) t.example_rows.push_back(flipped[i].second);
+    t.flipped_row_ids.clear();
+    t.read_as.clear();
+    for (const auto& [p, r, as] : flipped) {
+      if (t.example_rows.size() < 5) t.example_rows.push_back(r);
+    }
+    std::sort(flipped.begin(), flipped.end(), [](const auto& a, const auto& b) { return std::get<1>(a) < std::get<1>(b); });
+    for (const auto& [p, r, as] : flipped) {
+      t.flipped_row_ids.push_back(r);
+      t.read_as.push_back(as);
+    }
     t.confirmed = t.label_concentration >= params.min_concentration && t.flipped_rows >= params.min_rows &&
                   t.flip_rate >= params.min_flip_rate && t.p_value <= params.max_p_value;
     if (t.confirmed) confirmed.push_back(std::move(t));
@@ -352,24 +488,22 @@ std::vector<SuspectedTrigger> confirm_triggers(std::vector<SuspectedTrigger> can
   return confirmed;
 }
 
-PoisonRows mark_poison_rows(const std::vector<SuspectedTrigger>& triggers, std::span<const int> labels,
-                            const DenseMatrix& masked_pred_probs, const TriggerParams& params) {
+PoisonRows mark_poison_rows(const std::vector<SuspectedTrigger>& triggers, const DenseMatrix& masked_pred_probs) {
   const std::int64_t n = masked_pred_probs.rows();
-  const int K = static_cast<int>(masked_pred_probs.cols());
   PoisonRows out;
   out.is_suspected_poison.assign(static_cast<std::size_t>(n), false);
   out.poison_score.assign(static_cast<std::size_t>(n), 0.0);
   out.trigger_index.assign(static_cast<std::size_t>(n), -1);
+  out.read_as.assign(static_cast<std::size_t>(n), -1);
   for (std::size_t t = 0; t < triggers.size(); ++t) {
     const auto& trig = triggers[t];
-    for (std::size_t q = 0; q < trig.row_ids.size(); ++q) {
-      const std::int64_t r = trig.row_ids[q];
-      if (labels[r] != trig.target_class || trig.removed_mass[q] > params.max_removed_mass) continue;
-      if (argmax(masked_pred_probs.row(r).data(), K) == trig.target_class) continue;
+    for (std::size_t i = 0; i < trig.flipped_row_ids.size(); ++i) {
+      const std::int64_t r = trig.flipped_row_ids[i];
       const double s = trig.score * (1.0 - masked_pred_probs(r, trig.target_class));
-      if (s > out.poison_score[r]) {
+      if (!out.is_suspected_poison[r] || s > out.poison_score[r]) {
         out.poison_score[r] = s;
         out.trigger_index[r] = static_cast<int>(t);
+        out.read_as[r] = trig.read_as[i];
       }
       out.is_suspected_poison[r] = true;
     }

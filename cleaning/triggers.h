@@ -26,8 +26,9 @@ struct TriggerParams {
   std::int64_t min_rows = 2;          // a trigger occurs in at least this many rows (>= 1)
   double max_row_fraction = 0.10;     // ... and in at most this share of all rows, in (0, 1]
   double min_concentration = 0.9;     // share of its rows given the one label it pushes into
-  int max_candidates = 50;            // candidates kept by the screen (masked in the second pass)
-  double min_screen_shift = 0.15;     // screen: mean drop of P(given label) when the token is removed
+  int max_candidates = 50;            // candidates kept by the screen (masked in the second pass),
+                                      // ranked by (mean drop of P(given label) without the term +
+                                      // share of its rows that flip) x log2(1 + rows)
   double companion_min_share = 0.75;  // a word in this share of a candidate's rows joins it (an
   double companion_max_ratio = 3.0;   // inserted phrase) when it occurs in at most this many times
                                       // as many rows as the candidate
@@ -37,6 +38,11 @@ struct TriggerParams {
   double max_p_value = 1e-3;          // confirm: binomial test against the label's base flip rate,
                                       // Bonferroni-corrected over the candidates tested
   bool renormalize_l2 = true;         // rows are L2-normalised TF-IDF: rescale after removal
+  double neighbor_min_cosine = 0.5;   // confirm: a row also reads as its most similar row's label
+                                      // when their cosine is at least this (1 = off)
+  std::int64_t neighbor_max_rows = 200;   // ... for candidates in at most this many rows
+  std::int64_t neighbor_base_sample = 500;  // rows per class sampled for that reading's base rate
+  std::int64_t neighbor_df_cap = 2000;      // terms in more rows are not searched for neighbours
 };
 
 // A token (or a group of tokens that always occur together, e.g. an inserted phrase) suspected of
@@ -57,6 +63,8 @@ struct SuspectedTrigger {
   std::vector<std::int64_t> example_rows;  // up to 5 flipped rows, most telling first
   std::vector<std::int64_t> row_ids;       // every row containing the term, ascending
   std::vector<float> removed_mass;         // per row_ids entry: the term's share of the row's squared norm
+  std::vector<std::int64_t> flipped_row_ids;  // the flipped rows, ascending (set by confirm_triggers)
+  std::vector<int> read_as;                   // per flipped row: the class it reads as
 };
 
 // Screens every column. X: n x d TF-IDF rows; labels: n ints in [0, K); coef: V x d with V = 1 for a
@@ -70,19 +78,24 @@ std::vector<SuspectedTrigger> find_trigger_candidates(const text::CsrMatrix& X, 
 
 // Judges the candidates on `masked_pred_probs` (n x K out-of-fold probabilities computed on X with
 // every candidate column removed). Returns the confirmed triggers, best first.
+// masked_features (optional, n x d, the candidates removed): candidates with at most
+// params.neighbor_max_rows rows are also read through each row's most similar other row, which
+// still works where a model has too little data to say anything.
 std::vector<SuspectedTrigger> confirm_triggers(std::vector<SuspectedTrigger> candidates,
                                                std::span<const int> labels, const DenseMatrix& masked_pred_probs,
+                                               const text::CsrMatrix* masked_features = nullptr,
                                                const TriggerParams& params = {});
 
-// Per-row poison evidence: rows carrying a confirmed trigger, given its target class, that read as
-// another class without it. poison_score = trigger score x (1 - P(target | masked row)).
+// Per-row poison evidence: the flipped rows of the confirmed triggers (rows carrying one, given its
+// target class, that read as another class without it). poison_score = trigger score x
+// (1 - P(target | masked row)).
 struct PoisonRows {
   std::vector<bool> is_suspected_poison;
   std::vector<double> poison_score;
   std::vector<int> trigger_index;  // index into the triggers, -1 if none
+  std::vector<int> read_as;        // the class the row reads as without the trigger, -1 if none
 };
-PoisonRows mark_poison_rows(const std::vector<SuspectedTrigger>& triggers, std::span<const int> labels,
-                            const DenseMatrix& masked_pred_probs, const TriggerParams& params = {});
+PoisonRows mark_poison_rows(const std::vector<SuspectedTrigger>& triggers, const DenseMatrix& masked_pred_probs);
 
 // Throws std::invalid_argument naming the first bad field.
 void check_params(const TriggerParams& params);

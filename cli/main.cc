@@ -35,12 +35,16 @@ int main(int argc, char** argv) {
                "labelled text dataset"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("textaudit 0.1.0"));
+  app.add_flag("-q,--quiet", global_flags().quiet, "no progress bars and no summary on the terminal");
+  app.footer("Exit codes: 0 ok, 1 I/O or internal error, 2 bad command line or parameter, "
+             "3 rows flagged (with --fail-on-issues), 4 malformed input data.");
   auto commands = command_registry();
   std::stable_sort(commands.begin(), commands.end(),
                    [](const Command& a, const Command& b) { return a.order < b.order; });
   std::vector<std::pair<CLI::App*, std::function<int()>>> runners;
   for (const Command& command : commands) {
     CLI::App* sub = app.add_subcommand(command.name, command.help);
+    sub->fallthrough();  // global flags (--quiet) may follow the subcommand
     runners.emplace_back(sub, command.setup(*sub));
   }
   try {
