@@ -1,11 +1,15 @@
 // cleaning/outliers.cc: cleanlab's kNN-distance outlier score (OutOfDistribution, Datalab outlier).
 #include "cleaning/outliers.h"
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <limits>
+#include <numeric>
 #include <stdexcept>
 #include <string>
 
+#include "cleaning/detail/parallel_for.h"
 #include "cleaning/detail/stats.h"
 
 namespace textaudit::cleaning {
@@ -37,16 +41,158 @@ std::vector<double> transform(const std::vector<double>& avg, double t, double s
   return score;
 }
 
-}  // namespace
+// splitmix64: a fixed, platform-independent generator, so the sample depends only on the seed.
+std::uint64_t splitmix64(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
 
-OutlierResult find_outliers(const KnnGraph& graph, const OutlierParams& p) {
-  check_params(p);
-  if (graph.rows() == 0) throw std::invalid_argument("find_outliers: the graph has no rows");
+// acc[0, n) += w * d[0, n): the hot loop of the reference-sample search, built for AVX2 too and
+// picked at run time (no -march needed); both builds add in the same order, so results agree.
+__attribute__((target_clones("arch=haswell", "default"))) void axpy(float w, const float* d, float* acc, std::int64_t n) {
+  for (std::int64_t s = 0; s < n; ++s) acc[s] += w * d[s];
+}
+
+// top[0, k) = the k largest of acc[0, n), descending (ties: the earlier first). Blocks of 8 are
+// first tested branch-free against the current k-th (vectorised): most lose to it entirely.
+__attribute__((target_clones("arch=haswell", "default"))) void top_k(const float* acc, std::int64_t n, float* top, int k) {
+  std::fill(top, top + k, -std::numeric_limits<float>::infinity());
+  for (std::int64_t b = 0; b < n; b += 8) {
+    const std::int64_t end = std::min(n, b + 8);
+    if (end - b == 8) {
+      int hit = 0;
+      for (int s = 0; s < 8; ++s) hit |= acc[b + s] > top[k - 1];
+      if (hit == 0) continue;
+    }
+    for (std::int64_t s = b; s < end; ++s) {
+      const float v = acc[s];
+      if (!(v > top[k - 1])) continue;
+      int j = k - 1;
+      while (j > 0 && top[j - 1] < v) {
+        top[j] = top[j - 1];
+        --j;
+      }
+      top[j] = v;
+    }
+  }
+}
+
+// Mean cosine distance of every row to its k nearest rows among a seeded sample (see outliers.h).
+// The sample's rows form an inverted index; columns present in many sample rows (common words)
+// are stored as dense sample-length vectors instead, so each row costs one vectorised axpy per
+// common word and one scattered add per posting of its other words, then a top-k scan.
+std::vector<double> reference_sample_distances(const text::CsrMatrix& m, const OutlierParams& p) {
+  const std::int64_t n = m.rows;
+  const int k = p.k;
+  std::vector<std::int64_t> sample;
+  if (n <= p.n_reference) {
+    sample.resize(static_cast<std::size_t>(n));
+    std::iota(sample.begin(), sample.end(), 0);
+  } else {
+    std::vector<std::int64_t> order(static_cast<std::size_t>(n));
+    std::iota(order.begin(), order.end(), 0);
+    std::uint64_t state = p.random_state ^ 0x6A09E667F3BCC909ULL;
+    for (std::int64_t t = 0; t < p.n_reference; ++t) {  // partial Fisher-Yates
+      const auto pick = t + static_cast<std::int64_t>(splitmix64(state) % static_cast<std::uint64_t>(n - t));
+      std::swap(order[t], order[pick]);
+    }
+    sample.assign(order.begin(), order.begin() + p.n_reference);
+    std::sort(sample.begin(), sample.end());
+  }
+  const auto ms = static_cast<std::int64_t>(sample.size());
+  // Identical rows: counted as neighbours at distance 0 (cleanlab's correction), so a row's copies
+  // in the sample are skipped like the row itself.
+  const auto groups = exact_duplicate_groups(m);
+  std::vector<std::int64_t> group_of(static_cast<std::size_t>(n), -1);
+  for (std::size_t g = 0; g < groups.size(); ++g)
+    for (const auto row : groups[g]) group_of[row] = static_cast<std::int64_t>(g);
+  std::vector<std::vector<std::int32_t>> group_in_sample(groups.size());
+  for (std::int64_t s = 0; s < ms; ++s)
+    if (group_of[sample[s]] >= 0) group_in_sample[group_of[sample[s]]].push_back(static_cast<std::int32_t>(s));
+  std::vector<double> inv_norm(static_cast<std::size_t>(n), 0.0);
+  for (std::int64_t i = 0; i < n; ++i) {
+    double s = 0.0;
+    for (const float v : m.row_values(i)) s += static_cast<double>(v) * v;
+    inv_norm[i] = s > 0 ? 1.0 / std::sqrt(s) : 0.0;
+  }
+  // Columns in at least 1/8 of the sample: dense vectors (an axpy over ms floats costs about as
+  // much as ms / 8 scattered adds).
+  std::vector<std::int64_t> df(static_cast<std::size_t>(m.cols), 0);
+  for (const auto row : sample)
+    for (const auto c : m.row_indices(row)) ++df[c];
+  const std::int64_t dense_min = std::max<std::int64_t>(8, ms / 8);
+  std::vector<std::int32_t> dense_slot(static_cast<std::size_t>(m.cols), -1);
+  std::int32_t n_dense = 0;
+  for (std::int64_t c = 0; c < m.cols; ++c)
+    if (df[c] >= dense_min) dense_slot[c] = n_dense++;
+  std::vector<float> dense(static_cast<std::size_t>(n_dense * ms), 0.0f);
+  struct Posting {
+    std::int32_t sample;
+    float value;
+  };
+  std::vector<std::int64_t> list_start(static_cast<std::size_t>(m.cols + 1), 0);
+  for (std::int64_t c = 0; c < m.cols; ++c) list_start[c + 1] = list_start[c] + (dense_slot[c] < 0 ? df[c] : 0);
+  std::vector<Posting> list(static_cast<std::size_t>(list_start[m.cols]));
+  {
+    std::vector<std::int64_t> fill(list_start.begin(), list_start.end() - 1);
+    for (std::int64_t s = 0; s < ms; ++s) {
+      const std::int64_t row = sample[s];
+      const auto idx = m.row_indices(row);
+      const auto val = m.row_values(row);
+      for (std::size_t e = 0; e < idx.size(); ++e) {
+        const auto w = static_cast<float>(val[e] * inv_norm[row]);
+        if (dense_slot[idx[e]] >= 0) {
+          dense[dense_slot[idx[e]] * ms + s] = w;
+        } else {
+          list[fill[idx[e]]++] = {static_cast<std::int32_t>(s), w};
+        }
+      }
+    }
+  }
+  std::vector<double> avg(static_cast<std::size_t>(n));
+  detail::parallel_for(n, p.n_threads, 1024, [&](std::int64_t lo, std::int64_t hi, int) {
+    std::vector<float> acc(static_cast<std::size_t>(ms));
+    std::vector<float> top(static_cast<std::size_t>(k));  // the k largest dots, descending
+    auto self = std::lower_bound(sample.begin(), sample.end(), lo);
+    for (std::int64_t i = lo; i < hi; ++i) {
+      std::fill(acc.begin(), acc.end(), 0.0f);
+      const auto idx = m.row_indices(i);
+      const auto val = m.row_values(i);
+      for (std::size_t e = 0; e < idx.size(); ++e) {
+        const auto w = static_cast<float>(val[e] * inv_norm[i]);
+        const std::int32_t slot = dense_slot[idx[e]];
+        if (slot >= 0) {
+          axpy(w, dense.data() + static_cast<std::int64_t>(slot) * ms, acc.data(), ms);
+        } else {
+          for (std::int64_t li = list_start[idx[e]]; li < list_start[idx[e] + 1]; ++li)
+            acc[list[li].sample] += w * list[li].value;
+        }
+      }
+      while (self != sample.end() && *self < i) ++self;
+      if (self != sample.end() && *self == i) acc[self - sample.begin()] = -std::numeric_limits<float>::infinity();
+      if (group_of[i] >= 0)
+        for (const auto s : group_in_sample[group_of[i]]) acc[s] = -std::numeric_limits<float>::infinity();
+      top_k(acc.data(), ms, top.data(), k);
+      // Identical rows first, at distance 0, then the sample's nearest other rows.
+      const std::int64_t copies = group_of[i] < 0 ? 0 : static_cast<std::int64_t>(groups[group_of[i]].size()) - 1;
+      double sum = 0.0;
+      for (std::int64_t j = 0; j < k - std::min<std::int64_t>(k, copies); ++j)
+        sum += std::clamp(1.0 - static_cast<double>(top[j]), 0.0, 2.0);
+      avg[i] = sum / k;
+    }
+  });
+  return avg;
+}
+
+// Datalab's scoring and IQR flags from each row's average neighbour distance.
+OutlierResult score_average_distances(std::vector<double> avg, int k, const OutlierParams& p) {
   OutlierResult r;
-  r.k = graph.k;
+  r.k = k;
   r.t = p.t;
   r.threshold = p.threshold;
-  r.average_distance = average_distances(graph);
+  r.average_distance = std::move(avg);
   r.scaling_factor = std::max(detail::median(r.average_distance), 100 * DBL_EPSILON);
   r.score = transform(r.average_distance, p.t, r.scaling_factor);
   // Datalab: outlier when avg > Q3 + (1 / threshold - 1) * IQR (scipy.stats.iqr = Q3 - Q1).
@@ -62,6 +208,14 @@ OutlierResult find_outliers(const KnnGraph& graph, const OutlierParams& p) {
   return r;
 }
 
+}  // namespace
+
+OutlierResult find_outliers(const KnnGraph& graph, const OutlierParams& p) {
+  check_params(p);
+  if (graph.rows() == 0) throw std::invalid_argument("find_outliers: the graph has no rows");
+  return score_average_distances(average_distances(graph), graph.k, p);
+}
+
 OutlierResult find_outliers(const DenseMatrix& features, const OutlierParams& p) {
   check_params(p);
   return find_outliers(knn_graph(features, {.k = p.k, .metric = p.metric, .n_threads = p.n_threads}), p);
@@ -69,10 +223,24 @@ OutlierResult find_outliers(const DenseMatrix& features, const OutlierParams& p)
 
 OutlierResult find_outliers(const text::CsrMatrix& tfidf, const OutlierParams& p) {
   check_params(p);
-  SparseKnnParams sp = p.sparse;
-  sp.k = p.k;
-  if (sp.n_threads == 0) sp.n_threads = p.n_threads;
-  return find_outliers(knn_graph(tfidf, sp), p);
+  if (p.sparse_method == SparseOutlierMethod::kKnnGraph) {
+    SparseKnnParams sp = p.sparse;
+    sp.k = p.k;
+    if (sp.n_threads == 0) sp.n_threads = p.n_threads;
+    return find_outliers(knn_graph(tfidf, sp), p);
+  }
+  if (p.k < 1 || p.k >= tfidf.rows) {
+    throw std::invalid_argument("k=" + std::to_string(p.k) + " must be in [1, n_samples) with n_samples=" +
+                                std::to_string(tfidf.rows) + "; use fewer neighbours or more rows");
+  }
+  if (p.n_reference <= p.k) {
+    throw std::invalid_argument("n_reference=" + std::to_string(p.n_reference) + " must be > k=" +
+                                std::to_string(p.k) + "; sample more reference rows");
+  }
+  if (tfidf.rows >= std::numeric_limits<std::int32_t>::max()) {
+    throw std::invalid_argument("find_outliers: more than 2^31 - 1 rows");
+  }
+  return score_average_distances(reference_sample_distances(tfidf, p), p.k, p);
 }
 
 std::vector<double> out_of_distribution_scores(const DenseMatrix& features, int k, double t, Metric metric,

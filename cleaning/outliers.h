@@ -11,12 +11,21 @@
 
 namespace textaudit::cleaning {
 
+// How the sparse (TF-IDF) entry point finds each row's neighbours.
+enum class SparseOutlierMethod {
+  kReferenceSample,  // the k nearest rows among a seeded sample of n_reference rows (default)
+  kKnnGraph,         // the approximate kNN graph of knn_graph(tfidf, sparse): slower, closer to Datalab
+};
+
 struct OutlierParams {
   int k = 10;                        // neighbours averaged, 1 <= k < n_samples
   double t = 1.0;                    // score = exp(-t * avg_distance / scaling_factor), t > 0
   double threshold = 0.37037;        // flag avg > Q3 + (1 / threshold - 1) * IQR, in (0, 1]
   Metric metric = Metric::kAuto;     // dense only: see Metric (sparse is always cosine)
-  SparseKnnParams sparse = {};       // sparse only: the approximate graph (its k is replaced by k)
+  SparseOutlierMethod sparse_method = SparseOutlierMethod::kReferenceSample;  // sparse only
+  int n_reference = 2048;            // kReferenceSample: sample size, > k (all rows when fewer)
+  std::uint64_t random_state = 0;    // kReferenceSample: sample seed
+  SparseKnnParams sparse = {};       // kKnnGraph: the approximate graph (its k is replaced by k)
   int n_threads = 0;                 // 0 = all hardware threads; results do not depend on it
 };
 
@@ -41,8 +50,18 @@ OutlierResult find_outliers(const KnnGraph& graph, const OutlierParams& params =
 // the graph).
 OutlierResult find_outliers(const DenseMatrix& features, const OutlierParams& params = {});
 
-// TF-IDF rows: the approximate cosine graph of knn_graph(tfidf, params.sparse) (exact distances
-// to the neighbours it finds), then the same scoring. Near-linear in n_samples.
+// TF-IDF rows (L2-normalised internally), cosine distance. kReferenceSample: average_distance of a
+// row is its mean distance to k neighbours: its identical rows first, at distance 0 (cleanlab's
+// correction), then its nearest rows among a fixed random sample of n_reference rows (itself and
+// its copies excluded), found exactly with an inverted index of the sample (columns in >= 1/8 of
+// the sample kept dense); then the same scoring. With n_samples <= n_reference this is the exact
+// kNN average. Otherwise it approximates it: a row unlike the rest is far from every sample row,
+// while a typical row finds close sample rows; but it sees the bulk of the data, not a row's near
+// copies or a tight cluster smaller than about n_samples / n_reference rows, so ranks drift from
+// the exact kNN average as n_samples / n_reference grows (Spearman 0.87 at 3310 / 2048 rows,
+// 0.51 at 3310 / 512 on the test corpus). O(n_samples * (n_reference * (1 + common words) + postings)).
+// kKnnGraph: the graph of knn_graph(tfidf, sparse) instead. Throws std::invalid_argument for bad
+// parameters (k outside [1, n_samples), n_reference <= k, ...).
 OutlierResult find_outliers(const text::CsrMatrix& tfidf, const OutlierParams& params = {});
 
 // cleanlab OutOfDistribution().fit_score(features=features): k = min(10, n_samples - 1) by
