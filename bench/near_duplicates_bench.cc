@@ -1,7 +1,10 @@
 // Near-duplicates and outliers on TF-IDF rows of a generated corpus:
 //   python3 /work/shared/tools/make_corpus.py 200000 /tmp/c200k.csv
 //   TEXTAUDIT_CORPUS=/tmp/c200k.csv build/bench/near_duplicates_bench
-// (default corpus /tmp/c200k.csv). Rows are vectorised once, outside the timed loops.
+// (default corpus /tmp/c200k.csv). Rows are vectorised once, outside the timed loops. "CPU" is
+// process CPU time (all threads) of the call; on a loaded machine it is steadier than wall time.
+// Instruction counts of one call, for before/after comparisons that ignore load:
+//   valgrind --tool=callgrind --toggle-collect='*find_outliers*' near_duplicates_bench --benchmark_filter=Outl
 #include <cstdlib>
 #include <fstream>
 #include <sstream>

@@ -56,7 +56,8 @@ NearDuplicateResult find_near_duplicates(const DenseMatrix& features, const Near
 // any pair with cosine >= min_cosine shares an indexed column). A candidate is dropped when
 // Cauchy-Schwarz at its first shared column bounds its cosine below min_cosine, or when a merge of
 // the two rows shows a squared distance above 2 - 2 * min_cosine; survivors get an exact cosine.
-// Work grows with the number of rows sharing a rare word, not with n^2 (200k rows: ~0.2 s CPU).
+// Work grows with the pairs of rows sharing a rare prefix word: near-linear when such groups stay
+// small, quadratic inside large groups of paraphrases (see bench/near_duplicates_bench.cc).
 // pairs: (a, b, cosine) between first copies of different texts (expand via
 // exact_duplicate_groups); a row's set is its connected group. score = 1 - the best cosine among
 // its verified candidates (exact when >= min_cosine; 1 when none; else an upper bound on the
