@@ -205,6 +205,32 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
     poison = cleaning::mark_poison_rows(result.triggers, P);
   }
 
+  // 5b. With triggers confirmed, the planted rows would keep teaching the model their wrong label
+  //     (masked, they are copies of class-A text labelled B). Refit without them, with only the
+  //     confirmed triggers masked, so that confident learning judges every other row on a clean model.
+  if (!result.triggers.empty()) {
+    Stage stage(result, o.progress, "cross-validate without poison");
+    std::vector<std::int32_t> columns;
+    for (const auto& t : result.triggers) columns.insert(columns.end(), t.columns.begin(), t.columns.end());
+    const text::CsrMatrix triggers_masked = X.without_columns(columns, tfidf_params.norm == text::Norm::kL2);
+    std::vector<std::size_t> keep;
+    for (std::size_t r = 0; r < n; ++r) {
+      if (!poison.is_suspected_poison[r]) keep.push_back(r);
+    }
+    std::vector<int> y_keep, fold_keep;
+    for (const std::size_t r : keep) {
+      y_keep.push_back(y[r]);
+      fold_keep.push_back(folds.test_fold[r]);
+    }
+    const crossval::FoldAssignment folds_keep = crossval::fold_assignment(fold_keep, y_keep, K);
+    crossval::ProgressCallback on_fold;
+    if (o.progress) on_fold = [&](int done, int total) { o.progress("cross-validate without poison", double(done) / double(total)); };
+    const crossval::CrossValResult cv = crossval::cross_val_predict(triggers_masked.select_rows(keep), y_keep, K, model_params,
+                                                                    folds_keep, n_threads, on_fold);
+    for (std::size_t i = 0; i < keep.size(); ++i) result.pred_probs.row(static_cast<Eigen::Index>(keep[i])) = cv.pred_probs.row(static_cast<Eigen::Index>(i));
+    for (const auto& w : cv.warnings) result.warnings.push_back(w);
+  }
+
   // 6. Confident learning.
   {
     Stage stage(result, o.progress, "label issues");

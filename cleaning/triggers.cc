@@ -63,6 +63,7 @@ void check_params(const TriggerParams& params) {
   if (params.max_candidates < 0) bad("max_candidates must be >= 0");
   if (!(params.min_flip_rate >= 0 && params.min_flip_rate <= 1)) bad("min_flip_rate must be in [0, 1]");
   if (!(params.max_p_value > 0 && params.max_p_value <= 1)) bad("max_p_value must be in (0, 1]");
+  if (!(params.max_p_value_model > 0 && params.max_p_value_model <= 1)) bad("max_p_value_model must be in (0, 1]");
   if (!(params.neighbor_min_cosine > 0 && params.neighbor_min_cosine <= 1)) bad("neighbor_min_cosine must be in (0, 1]");
   if (params.neighbor_base_sample < 1) bad("neighbor_base_sample must be >= 1");
 }
@@ -295,13 +296,14 @@ std::vector<SuspectedTrigger> find_trigger_candidates(const text::CsrMatrix& X, 
 
 namespace {
 
-// For each query row, the label of its most similar row (cosine of the masked rows) among the rows
-// not excluded, or -1 when none reaches min_cosine. Only columns in at most df_cap rows are
-// searched: the rare terms that carry a TF-IDF row's weight (an approximation that can only miss a
-// neighbour, never invent one).
-std::vector<int> neighbour_labels(const text::CsrMatrix& X, std::span<const int> labels,
-                                  const std::vector<std::int64_t>& queries, const std::vector<char>& excluded,
-                                  double min_cosine, std::int64_t df_cap) {
+// For each query row, its `top` most similar other rows (cosine of the masked rows, at least
+// min_cosine), best first, ties by row. Only columns in at most df_cap rows are searched: the rare
+// terms that carry a TF-IDF row's weight (an approximation that can only miss a neighbour, never
+// invent one).
+std::vector<std::vector<std::pair<std::int64_t, double>>> nearest_rows(const text::CsrMatrix& X,
+                                                                      const std::vector<std::int64_t>& queries,
+                                                                      double min_cosine, std::int64_t df_cap,
+                                                                      std::size_t top) {
   const std::int64_t n = X.rows;
   std::vector<std::int32_t> df(static_cast<std::size_t>(X.cols), 0);
   for (const std::int32_t c : X.indices) ++df[c];
@@ -321,7 +323,6 @@ std::vector<int> neighbour_labels(const text::CsrMatrix& X, std::span<const int>
   std::vector<float> post_val(static_cast<std::size_t>(offset.back()));
   std::vector<std::int64_t> fill(offset.begin(), offset.end() - 1);
   for (std::int64_t r = 0; r < n; ++r) {
-    if (excluded[r]) continue;
     const auto idx = X.row_indices(r);
     const auto val = X.row_values(r);
     for (std::size_t p = 0; p < idx.size(); ++p) {
@@ -333,7 +334,7 @@ std::vector<int> neighbour_labels(const text::CsrMatrix& X, std::span<const int>
   }
   std::vector<double> dot(static_cast<std::size_t>(n), 0.0);
   std::vector<std::int64_t> touched;
-  std::vector<int> out(queries.size(), -1);
+  std::vector<std::vector<std::pair<std::int64_t, double>>> out(queries.size());
   for (std::size_t qi = 0; qi < queries.size(); ++qi) {
     const std::int64_t q = queries[qi];
     const auto idx = X.row_indices(q);
@@ -342,24 +343,25 @@ std::vector<int> neighbour_labels(const text::CsrMatrix& X, std::span<const int>
     for (std::size_t p = 0; p < idx.size(); ++p) {
       const std::int32_t s = slot[idx[p]];
       if (s < 0) continue;
-      for (std::int64_t e = offset[s]; e < fill[s]; ++e) {
+      for (std::int64_t e = offset[s]; e < offset[s + 1]; ++e) {
         const std::int64_t r = post_row[e];
         if (r == q) continue;
         if (dot[r] == 0.0) touched.push_back(r);
         dot[r] += double(val[p]) * post_val[e];
       }
     }
-    double best = -1.0;
-    std::int64_t best_row = -1;
+    auto& best = out[qi];
     for (const std::int64_t r : touched) {
-      if (dot[r] > best || (dot[r] == best && r < best_row)) {
-        best = dot[r];
-        best_row = r;
-      }
+      if (dot[r] >= min_cosine) best.emplace_back(r, dot[r]);
       dot[r] = 0.0;
     }
-    if (best < min_cosine) best_row = -1;
-    if (best_row >= 0) out[qi] = labels[best_row];
+    auto better = [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; };
+    if (best.size() > top) {
+      std::partial_sort(best.begin(), best.begin() + static_cast<std::ptrdiff_t>(top), best.end(), better);
+      best.resize(top);
+    } else {
+      std::sort(best.begin(), best.end(), better);
+    }
   }
   return out;
 }
@@ -416,17 +418,26 @@ std::vector<SuspectedTrigger> confirm_triggers(std::vector<SuspectedTrigger> can
       }
     }
   }
-  std::vector<int> nb_label;
+  std::unordered_map<std::int64_t, std::vector<std::pair<std::int64_t, double>>> nb_of;  // query -> neighbours
   if (!queries.empty()) {
-    nb_label = neighbour_labels(*masked_features, labels, queries, carries, params.neighbor_min_cosine,
-                                std::max<std::int64_t>(params.neighbor_df_cap, 1));
+    auto lists = nearest_rows(*masked_features, queries, params.neighbor_min_cosine,
+                              std::max<std::int64_t>(params.neighbor_df_cap, 1), 8);
+    for (std::size_t i = 0; i < queries.size(); ++i) nb_of.emplace(queries[i], std::move(lists[i]));
   }
-  std::unordered_map<std::int64_t, int> nb_of;  // query row -> neighbour label
-  for (std::size_t i = 0; i < queries.size(); ++i) nb_of.emplace(queries[i], nb_label[i]);
+  // The label of a row's most similar row that does not carry the candidate (`rows`, ascending).
+  auto neighbour_label = [&](std::int64_t r, const std::vector<std::int64_t>& rows) {
+    const auto it = nb_of.find(r);
+    if (it == nb_of.end()) return -1;
+    for (const auto& [other, cosine] : it->second) {
+      if (!std::binary_search(rows.begin(), rows.end(), other)) return labels[other];
+    }
+    return -1;
+  };
+  const std::vector<std::int64_t> no_rows;
   for (const std::int64_t r : base_sample) {
     ++nb_base_rows[labels[r]];
-    const int nb = nb_of[r];
-    nb_base_flips[labels[r]] += model_guess(r) != labels[r] || (nb >= 0 && nb != labels[r]);
+    const int nb = neighbour_label(r, no_rows);
+    nb_base_flips[labels[r]] += nb >= 0 && nb != labels[r];
   }
 
   const double n_tests = double(candidates.size());
@@ -436,16 +447,16 @@ std::vector<SuspectedTrigger> confirm_triggers(std::vector<SuspectedTrigger> can
     const bool by_neighbour = use_neighbours && static_cast<std::int64_t>(t.row_ids.size()) <= params.neighbor_max_rows;
     std::vector<std::int64_t> source_votes(K, 0);
     std::vector<std::tuple<double, std::int64_t, int>> flipped;  // (P(target), row, read as)
-    std::int64_t target_rows = 0;
+    std::int64_t target_rows = 0, model_flips = 0, neighbour_flips = 0;
     for (std::size_t q = 0; q < t.row_ids.size(); ++q) {
       const std::int64_t r = t.row_ids[q];
       if (labels[r] != target || t.removed_mass[q] > params.max_removed_mass) continue;
       ++target_rows;
-      int guess = model_guess(r);
-      if (guess == target && by_neighbour) {
-        const int nb = nb_of[r];
-        if (nb >= 0) guess = nb;
-      }
+      const int model = model_guess(r);
+      const int nb = by_neighbour ? neighbour_label(r, t.row_ids) : -1;
+      model_flips += model != target;
+      neighbour_flips += nb >= 0 && nb != target;
+      const int guess = model != target ? model : (nb >= 0 && nb != target ? nb : target);
       if (guess == target) continue;
       ++source_votes[guess];
       flipped.emplace_back(masked_pred_probs(r, target), r, guess);
@@ -455,15 +466,28 @@ std::vector<SuspectedTrigger> confirm_triggers(std::vector<SuspectedTrigger> can
     t.source_class = t.flipped_rows > 0
                          ? static_cast<int>(std::max_element(source_votes.begin(), source_votes.end()) - source_votes.begin())
                          : -1;
-    // A floor on the base rate keeps a class that the model never gets wrong from making any two
-    // flips infinitely significant.
-    const auto& rows_of = by_neighbour ? nb_base_rows : base_rows;
-    const auto& flips_of = by_neighbour ? nb_base_flips : base_flips;
-    t.base_flip_rate = rows_of[target] > 0 ? double(flips_of[target]) / double(rows_of[target]) : 0.0;
-    const double base = std::max(t.base_flip_rate, 1e-3);
-    t.p_value = std::min(1.0, binomial_upper_tail(target_rows, t.flipped_rows, base) * n_tests);
+    // Two readings, each against its own base rate, Bonferroni-corrected over the candidates. The
+    // model's reading must be overwhelming (max_p_value_model): informative words of a hard class
+    // also flip many rows when removed. The nearest-row reading is stronger evidence — a planted
+    // copy sits next to its source — so it needs less, but must hold for most of the rows.
+    // A floor on the base rates keeps a class that is never misread from making any two flips
+    // infinitely significant.
+    t.base_flip_rate = base_rows[target] > 0 ? double(base_flips[target]) / double(base_rows[target]) : 0.0;
+    const double p_model =
+        std::min(1.0, binomial_upper_tail(target_rows, model_flips, std::max(t.base_flip_rate, 1e-3)) * n_tests);
+    double p_neighbour = 1.0;
+    if (by_neighbour) {
+      const double nb_base = nb_base_rows[target] > 0 ? double(nb_base_flips[target]) / double(nb_base_rows[target]) : 0.0;
+      p_neighbour = std::min(1.0, binomial_upper_tail(target_rows, neighbour_flips, std::max(nb_base, 1e-3)) * n_tests);
+    }
+    const bool model_evidence = p_model <= params.max_p_value_model;
+    const bool neighbour_evidence = p_neighbour <= params.max_p_value &&
+                                    double(neighbour_flips) >= params.min_flip_rate * double(target_rows);
+    t.p_value = std::min(p_model, p_neighbour);
     const double significance = std::min(1.0, -std::log10(std::max(t.p_value, 1e-300)) / 10.0);
     t.score = t.label_concentration * t.flip_rate * significance;
+    t.confirmed = t.label_concentration >= params.min_concentration && t.flipped_rows >= params.min_rows &&
+                  t.flip_rate >= params.min_flip_rate && (model_evidence || neighbour_evidence);
     std::sort(flipped.begin(), flipped.end());
     t.example_rows.clear();
     t.flipped_row_ids.clear();
@@ -476,8 +500,6 @@ std::vector<SuspectedTrigger> confirm_triggers(std::vector<SuspectedTrigger> can
       t.flipped_row_ids.push_back(r);
       t.read_as.push_back(as);
     }
-    t.confirmed = t.label_concentration >= params.min_concentration && t.flipped_rows >= params.min_rows &&
-                  t.flip_rate >= params.min_flip_rate && t.p_value <= params.max_p_value;
     if (t.confirmed) confirmed.push_back(std::move(t));
   }
   std::sort(confirmed.begin(), confirmed.end(), [](const SuspectedTrigger& a, const SuspectedTrigger& b) {

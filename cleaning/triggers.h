@@ -35,8 +35,9 @@ struct TriggerParams {
   double max_removed_mass = 0.5;      // rows where the term holds more than this share of the squared
                                       // L2 norm are mostly the term itself and are not judged
   double min_flip_rate = 0.5;         // confirm: share of its rows that read as another class
-  double max_p_value = 1e-3;          // confirm: binomial test against the label's base flip rate,
-                                      // Bonferroni-corrected over the candidates tested
+  double max_p_value_model = 1e-8;    // confirm: binomial test of the model's reading against the
+                                      // label's base flip rate, Bonferroni-corrected over candidates
+  double max_p_value = 1e-3;          // confirm: the same test of the nearest-row reading
   bool renormalize_l2 = true;         // rows are L2-normalised TF-IDF: rescale after removal
   double neighbor_min_cosine = 0.5;   // confirm: a row also reads as its most similar row's label
                                       // when their cosine is at least this (1 = off)
