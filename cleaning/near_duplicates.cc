@@ -251,33 +251,67 @@ NearDuplicateResult find_near_duplicates(const text::CsrMatrix& m, const NearDup
   const std::int64_t chunk = 2048;
   std::vector<std::vector<NearDuplicatePair>> found(static_cast<std::size_t>((u + chunk - 1) / chunk));
   struct Candidate {
-    std::int32_t seen_by = -1;  // the row x that last met this row
+    std::int32_t row = -1;      // unique-row position; -1 = empty slot
     float rest_product = 0.0f;  // |x after c'| |y after c'|; negative once rejected
     double dot = 0.0;           // over the shared prefix columns met so far
     std::int64_t begin = 0;     // the row's first entry
     std::int32_t size = 0;
   };
-  std::vector<std::vector<Candidate>> scratch(static_cast<std::size_t>(threads));
-  std::vector<std::vector<std::int32_t>> touched_lists(static_cast<std::size_t>(threads));
+  // Candidates of one x live in a small open-addressing table (cleared through `touched`), not in
+  // an n-long array: at 1M rows the array's random accesses, one per posting, dominated the join.
+  struct CandidateTable {
+    std::vector<Candidate> slots = std::vector<Candidate>(1024);
+    std::vector<std::int32_t> touched;  // occupied slots, in insertion order
+    Candidate* find_or_insert(std::int32_t row, bool* inserted) {
+      if (2 * (touched.size() + 1) > slots.size()) grow();
+      const std::size_t mask = slots.size() - 1;
+      for (std::size_t h = (static_cast<std::uint32_t>(row) * 0x9E3779B1u) & mask;; h = (h + 1) & mask) {
+        if (slots[h].row == row) { *inserted = false; return &slots[h]; }
+        if (slots[h].row < 0) {
+          slots[h].row = row;
+          touched.push_back(static_cast<std::int32_t>(h));
+          *inserted = true;
+          return &slots[h];
+        }
+      }
+    }
+    void grow() {
+      std::vector<Candidate> old;
+      old.swap(slots);
+      slots.assign(old.size() * 2, Candidate{});
+      std::vector<std::int32_t> old_touched;
+      old_touched.swap(touched);
+      const std::size_t mask = slots.size() - 1;
+      for (const auto h0 : old_touched) {
+        std::size_t h = (static_cast<std::uint32_t>(old[h0].row) * 0x9E3779B1u) & mask;
+        while (slots[h].row >= 0) h = (h + 1) & mask;
+        slots[h] = old[h0];
+        touched.push_back(static_cast<std::int32_t>(h));
+      }
+    }
+    void clear() {
+      for (const auto h : touched) slots[h].row = -1;
+      touched.clear();
+    }
+  };
+  std::vector<CandidateTable> tables(static_cast<std::size_t>(threads));
   detail::parallel_for(u, threads, chunk, [&](std::int64_t lo, std::int64_t hi, int tid) {
-    auto& cand = scratch[tid];
-    if (cand.empty()) cand.resize(static_cast<std::size_t>(u));
-    auto& touched = touched_lists[tid];
+    auto& table = tables[tid];
     auto& out = found[lo / chunk];
     for (std::int64_t x = lo; x < hi; ++x) {
       const auto x32 = static_cast<std::int32_t>(x);
       const Entry* xe = entry.data() + start[x];
       const auto x_size = static_cast<std::int32_t>(start[x + 1] - start[x]);
-      touched.clear();
+      table.clear();
       for (std::int32_t e = 0; e < prefix_len[x]; ++e) {
         const double xv = xe[e].value, xr = xe[e].rest;
         for (std::int64_t li = list_start[xe[e].rank]; li < list_start[xe[e].rank + 1]; ++li) {
           const Posting& post = list[li];
           if (post.row >= x32) break;
-          Candidate& cd = cand[post.row];
+          bool inserted = false;
+          Candidate& cd = *table.find_or_insert(post.row, &inserted);
           const double product = xv * post.value;
-          if (cd.seen_by != x32) {
-            cd.seen_by = x32;
+          if (inserted) {
             if (product + xr * post.rest < t_low) {
               cd.rest_product = -1.0f;
               continue;
@@ -286,7 +320,6 @@ NearDuplicateResult find_near_duplicates(const text::CsrMatrix& m, const NearDup
             cd.rest_product = static_cast<float>(xr * post.rest);
             cd.begin = post.begin;
             cd.size = post.size;
-            touched.push_back(post.row);
           } else if (cd.rest_product >= 0.0f) {
             cd.dot += product;
             cd.rest_product = static_cast<float>(xr * post.rest);
@@ -294,9 +327,10 @@ NearDuplicateResult find_near_duplicates(const text::CsrMatrix& m, const NearDup
         }
       }
       std::uint64_t best_x = 0;
-      for (const std::int32_t y : touched) {
-        const Candidate& cd = cand[y];
-        if (cd.dot + cd.rest_product < t_low) continue;
+      for (const std::int32_t h : table.touched) {
+        const Candidate& cd = table.slots[h];
+        const std::int32_t y = cd.row;
+        if (cd.rest_product < 0.0f || cd.dot + cd.rest_product < t_low) continue;
         const Entry* ye = entry.data() + cd.begin;
         double dot = 0.0, dist2 = 0.0;
         std::int32_t i = 0, j = 0;
