@@ -12,7 +12,7 @@ jobs=${TEXTAUDIT_JOBS:-$(nproc)}
 
 packages_build=(g++ cmake make pkg-config libeigen3-dev libopenblas-dev libre2-dev libutf8proc-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev libxxhash-dev)
-packages_test=(catch2)
+packages_test=(catch2 chromium fonts-liberation fonts-dejavu-core)
 
 install_missing() {
   local missing=()
@@ -42,9 +42,13 @@ case "${1:-}" in
     install_missing "${packages_build[@]}"
     tests=OFF; [ -f "$build_dir/CMakeCache.txt" ] && grep -q "TEXTAUDIT_BUILD_TESTS:BOOL=ON" "$build_dir/CMakeCache.txt" && tests=ON
     build "$tests" >/dev/null
-    echo "== textaudit vectorize data/sms_spam.tsv (the demo: 5,574 SMS, ham/spam)"
-    "$build_dir/textaudit" vectorize data/sms_spam.tsv --text-column SMS --label-column Label \
-      --out "$build_dir/demo-vectorize"
+    echo "== textaudit audit data/sms_spam.tsv (the demo: 5,574 real SMS labelled ham/spam)"
+    set +e
+    "$build_dir/textaudit" audit data/sms_spam.tsv --text-column SMS --label-column Label --out "$root/audit-demo"
+    rc=$?
+    set -e
+    [ $rc -eq 0 ] && echo "== open audit-demo/report.html in a browser for the full report"
+    exit $rc
     ;;
   test)
     install_missing "${packages_build[@]}" "${packages_test[@]}"
