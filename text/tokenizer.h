@@ -40,17 +40,22 @@ class Analyzer {
   // Lowercases / strips accents as configured and finds the tokens of `doc`; the results stay
   // valid until the next run(). Throws DataError for invalid UTF-8 when decode_error is strict.
   void run(std::string_view doc);
-  std::string_view text() const { return text_; }  // the preprocessed document
+  // The preprocessed document; at least kTextPadding bytes after its end are readable (their
+  // values are unspecified).
+  std::string_view text() const { return text_; }
+  static constexpr std::size_t kTextPadding = 8;
   const std::vector<TokenSpan>& tokens() const { return tokens_; }
   std::string_view token(std::size_t i) const { return {text_.data() + tokens_[i].begin, tokens_[i].size}; }
 
   // Calls emit(std::string_view term) for every term of the last run(): the n-grams for
-  // n = min_n..max_n (all unigrams, then all bigrams, ...), tokens joined by one space.
+  // n = min_n..max_n (all unigrams, then all bigrams, ...), tokens joined by one space. At least
+  // kTextPadding readable bytes follow each term.
   template <typename Emit>
   void for_each_term(Emit&& emit);
 
  private:
   void scan_ascii_or_fallback(std::string_view doc);
+  void run_with_regex(std::string_view doc);
   void run_unicode(std::string_view doc);
   void scan_words_unicode();
   void run_regex();
@@ -84,6 +89,7 @@ void Analyzer::for_each_term(Emit&& emit) {
         ngram_.push_back(' ');
         ngram_.append(token(i + k));
       }
+      if (ngram_.capacity() < ngram_.size() + kTextPadding) ngram_.reserve(ngram_.size() + kTextPadding);
       emit(std::string_view(ngram_));
     }
   }

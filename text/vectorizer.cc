@@ -121,6 +121,20 @@ void count_block(const std::vector<std::string>& docs, std::size_t begin, std::s
   }
 }
 
+// Rows hold a few dozen terms: insertion sort beats introsort's set-up there.
+void sort_small(std::vector<std::uint64_t>& v) {
+  if (v.size() > 48) {
+    std::sort(v.begin(), v.end());
+    return;
+  }
+  for (std::size_t i = 1; i < v.size(); ++i) {
+    const std::uint64_t x = v[i];
+    std::size_t j = i;
+    for (; j > 0 && v[j - 1] > x; --j) v[j] = v[j - 1];
+    v[j] = x;
+  }
+}
+
 // Builds the CSR matrix from the blocks' counts; column_of_id[b] maps block b's ids to columns
 // (-1 = dropped), or is empty when the ids already are columns.
 CsrMatrix build_matrix(std::vector<BlockCounts>& blocks,
@@ -170,7 +184,7 @@ CsrMatrix build_matrix(std::vector<BlockCounts>& blocks,
           pairs.push_back(static_cast<std::uint64_t>(col) << 32 | static_cast<std::uint32_t>(block.counts[pos]));
         }
       }
-      std::sort(pairs.begin(), pairs.end());
+      sort_small(pairs);
       // TfidfTransformer: tf (1 if binary; 1 + ln tf if sublinear) * idf, then row / ||row||.
       weights.resize(pairs.size());
       double norm = 0;
@@ -212,7 +226,7 @@ CsrMatrix TfidfVectorizer::fit_transform(const std::vector<std::string>& docs) {
     Analyzer analyzer(params_);
     detail::TermTable& table = tables[b];
     count_block(docs, bounds[b], bounds[b + 1], analyzer,
-                [&](std::string_view term) { return table.insert(term); }, blocks[b]);
+                [&](std::string_view term) { return table.insert_padded(term); }, blocks[b]);
   });
 
   // 2. Per-block frequencies and sorted order, then the k-way merge.
@@ -323,7 +337,7 @@ CsrMatrix TfidfVectorizer::transform(const std::vector<std::string>& docs) const
   run_parallel(n_blocks, [&](int b) {
     Analyzer analyzer(params_);
     count_block(docs, bounds[b], bounds[b + 1], analyzer,
-                [&](std::string_view term) { return columns_.find(term); }, blocks[b]);
+                [&](std::string_view term) { return columns_.find_padded(term); }, blocks[b]);
   });
   return build_matrix(blocks, {}, static_cast<std::int64_t>(vocabulary_.size()), idf_, params_);
 }

@@ -1,10 +1,12 @@
 // text/detail/term_table.h: TermTable, an insert-only hash set of byte strings giving dense ids
 // (0, 1, 2, ... in insertion order). Keys are copied once into one arena, so looking up a token
 // allocates nothing; this is the vectorizer's inner loop.
+//
+// Each 16-byte slot holds the key's first 8 bytes, its length and a 16-bit hash tag, so a key of
+// at most 8 bytes (most words) is found or rejected with one cache line and no arena access.
+// insert_padded / find_padded may load up to 8 bytes past the key's end (the caller guarantees
+// they are readable), which makes short keys a single masked load.
 #pragma once
-
-#define XXH_INLINE_ALL
-#include <xxhash.h>
 
 #include <cstdint>
 #include <cstring>
@@ -16,43 +18,20 @@ namespace textaudit::text::detail {
 
 class TermTable {
  public:
-  TermTable() { slots_.assign(kInitialSlots, 0); }
+  static constexpr std::size_t kPadding = 8;  // readable bytes required after a padded key
+
+  TermTable() { slots_.assign(kInitialSlots, Slot{}); }
 
   std::size_t size() const { return entries_.size(); }
   std::string_view term(std::int32_t id) const { return {arena_.data() + entries_[id].offset, entries_[id].size}; }
 
   // Id of `key`, or -1.
-  std::int32_t find(std::string_view key) const {
-    const std::uint64_t h = hash(key);
-    const std::uint64_t tag = h >> 32;
-    const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-      const std::uint64_t slot = slots_[i];
-      if (slot == 0) return -1;
-      const auto id = static_cast<std::int32_t>(slot & 0xFFFFFFFFu) - 1;
-      if ((slot >> 32) == tag && term(id) == key) return id;
-    }
-  }
-
+  std::int32_t find(std::string_view key) const { return find_impl(key, load_safe(key.data(), key.size())); }
   // Id of `key`, inserted if absent.
-  std::int32_t insert(std::string_view key) {
-    const std::uint64_t h = hash(key);
-    const std::uint64_t tag = h >> 32;
-    std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-      const std::uint64_t slot = slots_[i];
-      if (slot == 0) {
-        const auto id = static_cast<std::int32_t>(entries_.size());
-        entries_.push_back({arena_.size(), key.size()});
-        arena_.append(key);
-        slots_[i] = (tag << 32) | static_cast<std::uint64_t>(id + 1);
-        if (2 * entries_.size() > slots_.size()) grow();  // load factor <= 1/2
-        return id;
-      }
-      const auto id = static_cast<std::int32_t>(slot & 0xFFFFFFFFu) - 1;
-      if ((slot >> 32) == tag && term(id) == key) return id;
-    }
-  }
+  std::int32_t insert(std::string_view key) { return insert_impl(key, load_safe(key.data(), key.size())); }
+  // As find / insert; requires kPadding readable bytes after key.data() + key.size().
+  std::int32_t find_padded(std::string_view key) const { return find_impl(key, load_padded(key.data(), key.size())); }
+  std::int32_t insert_padded(std::string_view key) { return insert_impl(key, load_padded(key.data(), key.size())); }
 
   void reserve(std::size_t n_terms) {
     while (slots_.size() < 2 * n_terms) grow();
@@ -60,28 +39,108 @@ class TermTable {
 
  private:
   static constexpr std::size_t kInitialSlots = 1024;
-  static std::uint64_t hash(std::string_view key) { return XXH3_64bits(key.data(), key.size()); }
+  static constexpr std::uint32_t kLongKey = 0xFFFF;  // Slot::size for keys of 65535 bytes or more
+
+  struct Slot {
+    std::uint64_t prefix = 0;  // first min(size, 8) bytes, zero-padded (little-endian load)
+    std::uint32_t id1 = 0;     // id + 1; 0 = empty
+    std::uint16_t tag = 0;     // hash bits not used for the slot index
+    std::uint16_t size = 0;    // min(size, kLongKey)
+  };
+  struct Entry {
+    std::uint64_t offset;  // into arena_
+    std::uint64_t size;
+  };
+
+  static std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
+    const unsigned __int128 r = static_cast<unsigned __int128>(a) * b;
+    return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64);
+  }
+  static std::uint64_t mask_low(std::uint64_t w, std::size_t n) {
+    return n >= 8 ? w : w & ((std::uint64_t{1} << (8 * n)) - 1);
+  }
+  // The first min(n, 8) bytes of p as a little-endian word, zero-padded; reads only p[0, n).
+  static std::uint64_t load_safe(const char* p, std::size_t n) {
+    std::uint64_t w = 0;
+    if (n >= 8) {
+      std::memcpy(&w, p, 8);
+    } else if (n >= 4) {
+      std::uint32_t lo, hi;
+      std::memcpy(&lo, p, 4);
+      std::memcpy(&hi, p + n - 4, 4);
+      w = lo | (static_cast<std::uint64_t>(hi) << (8 * (n - 4)));
+    } else {
+      for (std::size_t i = 0; i < n; ++i) w |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+    }
+    return w;
+  }
+  static std::uint64_t load_padded(const char* p, std::size_t n) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return mask_low(w, n);
+  }
+  // wyhash-style: the prefix and the length, then the rest in 8-byte words (the last one
+  // zero-padded). A fixed function of the bytes: ids and output never depend on it anyway.
+  static std::uint64_t hash(const char* p, std::size_t n, std::uint64_t prefix) {
+    std::uint64_t h = mix(prefix ^ 0xa0761d6478bd642fULL, n ^ 0xe7037ed1a0b428dbULL);
+    for (std::size_t i = 8; i < n; i += 8) h = mix(h ^ load_safe(p + i, n - i), 0x8ebc6af09c88c6e3ULL);
+    return h;
+  }
+  static std::uint16_t clamp_size(std::size_t n) { return static_cast<std::uint16_t>(n < kLongKey ? n : kLongKey); }
+
+  bool matches(const Slot& s, std::string_view key, std::uint64_t prefix, std::uint16_t tag) const {
+    if (s.tag != tag || s.prefix != prefix || s.size != clamp_size(key.size())) return false;
+    if (key.size() <= 8) return true;
+    const Entry& e = entries_[s.id1 - 1];
+    return e.size == key.size() && std::memcmp(arena_.data() + e.offset + 8, key.data() + 8, key.size() - 8) == 0;
+  }
+
+  std::int32_t find_impl(std::string_view key, std::uint64_t prefix) const {
+    const std::uint64_t h = hash(key.data(), key.size(), prefix);
+    const auto tag = static_cast<std::uint16_t>(h >> 48);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+      const Slot& s = slots_[i];
+      if (s.id1 == 0) return -1;
+      if (matches(s, key, prefix, tag)) return static_cast<std::int32_t>(s.id1 - 1);
+    }
+  }
+
+  std::int32_t insert_impl(std::string_view key, std::uint64_t prefix) {
+    const std::uint64_t h = hash(key.data(), key.size(), prefix);
+    const auto tag = static_cast<std::uint16_t>(h >> 48);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+      Slot& s = slots_[i];
+      if (s.id1 == 0) {
+        const auto id = static_cast<std::int32_t>(entries_.size());
+        entries_.push_back({arena_.size(), key.size()});
+        hashes_.push_back(h);
+        arena_.append(key);
+        s = Slot{prefix, static_cast<std::uint32_t>(id + 1), tag, clamp_size(key.size())};
+        if (2 * entries_.size() > slots_.size()) grow();  // load factor <= 1/2
+        return id;
+      }
+      if (matches(s, key, prefix, tag)) return static_cast<std::int32_t>(s.id1 - 1);
+    }
+  }
 
   void grow() {
-    std::vector<std::uint64_t> old;
+    std::vector<Slot> old;
     old.swap(slots_);
-    slots_.assign(old.size() * 2, 0);
+    slots_.assign(old.size() * 2, Slot{});
     const std::size_t mask = slots_.size() - 1;
-    for (std::uint64_t slot : old) {
-      if (slot == 0) continue;
-      const auto id = static_cast<std::int32_t>(slot & 0xFFFFFFFFu) - 1;
-      std::size_t i = hash(term(id)) & mask;
-      while (slots_[i] != 0) i = (i + 1) & mask;
+    for (const Slot& slot : old) {
+      if (slot.id1 == 0) continue;
+      std::size_t i = hashes_[slot.id1 - 1] & mask;
+      while (slots_[i].id1 != 0) i = (i + 1) & mask;
       slots_[i] = slot;
     }
   }
 
-  std::vector<std::uint64_t> slots_;  // (hash >> 32) << 32 | (id + 1); 0 = empty
-  struct Entry {
-    std::size_t offset;  // into arena_
-    std::size_t size;
-  };
-  std::vector<Entry> entries_;  // per id: one cache line access per comparison
+  std::vector<Slot> slots_;
+  std::vector<Entry> entries_;         // per id
+  std::vector<std::uint64_t> hashes_;  // per id, for grow()
   std::string arena_;
 };
 
