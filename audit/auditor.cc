@@ -367,7 +367,8 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
     double score = 0.5 * (1.0 - lq);
     std::string& why = result.reasons[r];
     if (result.is_suspected_poison[r]) {
-      score = std::max(score, 0.75 + 0.25 * result.poison_score[r]);
+      // A confirmed trigger is strong evidence: its rows rank above ordinary label errors.
+      score = std::max(score, 0.9 + 0.1 * result.poison_score[r]);
       const auto& trig = result.triggers[poison.trigger_index[r]];
       add_reason(why, "carries suspected trigger '" + trig.term + "'; without it reads as '" +
                           result.classes[poison.read_as[r]] + "'");

@@ -507,7 +507,21 @@ std::vector<SuspectedTrigger> confirm_triggers(std::vector<SuspectedTrigger> can
     if (a.flipped_rows != b.flipped_rows) return a.flipped_rows > b.flipped_rows;
     return a.term < b.term;
   });
-  return confirmed;
+  // One report per planted pattern: a trigger whose flipped rows are mostly those of a stronger
+  // one (a word of a phrase that also occurs elsewhere, say) adds nothing.
+  std::vector<SuspectedTrigger> distinct;
+  for (auto& t : confirmed) {
+    bool repeat = false;
+    for (const auto& kept : distinct) {
+      std::size_t shared = 0;
+      for (const std::int64_t r : t.flipped_row_ids) {
+        shared += std::binary_search(kept.flipped_row_ids.begin(), kept.flipped_row_ids.end(), r);
+      }
+      if (double(shared) >= 0.8 * double(t.flipped_row_ids.size())) repeat = true;
+    }
+    if (!repeat) distinct.push_back(std::move(t));
+  }
+  return distinct;
 }
 
 PoisonRows mark_poison_rows(const std::vector<SuspectedTrigger>& triggers, const DenseMatrix& masked_pred_probs) {
