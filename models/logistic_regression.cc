@@ -2,9 +2,9 @@
 // method for large-scale logistic regression", JMLR 2008; the LIBLINEAR TRON variant with a
 // diagonal preconditioner, Hsia, Chiang & Lin 2018). The multinomial Hessian is never formed: CG
 // only needs Hessian-vector products, two sparse passes each. X is float32 (the pipeline's
-// storage), every sum is double. Row passes use fixed row chunks and column passes use a
-// transposed copy of X, so each output element has one owner and one summation order: the fit is
-// bit-identical whatever the thread count.
+// storage), every sum is double. Row passes use fixed row chunks and column passes use feature
+// blocks of X (detail/feature_blocks.h), so each output element has one owner and one summation
+// order: the fit is bit-identical whatever the thread count.
 #include "models/logistic_regression.h"
 
 #include <algorithm>
@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "models/detail/feature_blocks.h"
 #include "models/detail/parallel.h"
 #include "text/data_error.h"
 
@@ -23,7 +24,6 @@ namespace textaudit::models {
 namespace {
 
 constexpr std::int64_t kRowChunk = 1024;
-constexpr std::int64_t kFeatureChunk = 256;
 // Trust-region constants of LIBLINEAR's tron.cpp.
 constexpr double kEta0 = 1e-4, kEta1 = 0.25, kEta2 = 0.75;
 constexpr double kSigma1 = 0.25, kSigma2 = 0.5, kSigma3 = 4.0;
@@ -38,41 +38,33 @@ double sigmoid(double z) {
   return e / (1.0 + e);
 }
 
-// X^T in CSR form (columns of X as rows, row ids ascending), for the column passes.
-struct Transposed {
-  std::vector<std::int64_t> indptr;
-  std::vector<std::int32_t> indices;
-  std::vector<float> data;
-};
-
-Transposed transpose(const text::CsrMatrix& X) {
-  Transposed t;
-  t.indptr.assign(static_cast<std::size_t>(X.cols) + 1, 0);
-  for (const std::int32_t j : X.indices) ++t.indptr[static_cast<std::size_t>(j) + 1];
-  for (std::int64_t j = 0; j < X.cols; ++j) t.indptr[j + 1] += t.indptr[j];
-  t.indices.resize(X.indices.size());
-  t.data.resize(X.data.size());
-  std::vector<std::int64_t> pos(t.indptr.begin(), t.indptr.end() - 1);
-  for (std::int64_t i = 0; i < X.rows; ++i) {
-    for (std::int64_t p = X.indptr[i]; p < X.indptr[i + 1]; ++p) {
-      const std::int64_t q = pos[static_cast<std::size_t>(X.indices[p])]++;
-      t.indices[q] = static_cast<std::int32_t>(i);
-      t.data[q] = X.data[p];
-    }
+// Calls fn.template operator()<M>() with M = m for the common class counts (so the per-class
+// loops unroll) and M = 0 (meaning "use m") otherwise.
+template <class Fn>
+void dispatch_classes(int m, Fn&& fn) {
+  switch (m) {
+    case 1: return fn.template operator()<1>();
+    case 2: return fn.template operator()<2>();
+    case 3: return fn.template operator()<3>();
+    case 4: return fn.template operator()<4>();
+    case 5: return fn.template operator()<5>();
+    case 6: return fn.template operator()<6>();
+    case 8: return fn.template operator()<8>();
+    default: return fn.template operator()<0>();
   }
-  return t;
 }
 
 // The objective f(w) = sum_i cs_i * loss_i + 0.5 * |W|^2 with cs_i = C * s_i, over the variables
 // w = [W (n_features x m, row-major), b (m, when fitting an intercept)], m = 1 (binary) or K.
 class Problem {
  public:
-  Problem(const text::CsrMatrix& X, const std::vector<int>& target, const std::vector<double>& cs,
-          int m, bool fit_intercept, int n_threads)
-      : X_(X), XT_(transpose(X)), target_(target), cs_(cs), m_(m), fit_intercept_(fit_intercept),
-        n_threads_(n_threads), n_(X.rows), d_(X.cols),
-        n_row_chunks_(std::max(1, ceil_div(X.rows, kRowChunk))),
-        n_feature_chunks_(std::max(1, ceil_div(X.cols, kFeatureChunk))),
+  // rows: ascending row ids of X to fit on (empty = all); target and cs are per selected row.
+  Problem(const text::CsrMatrix& X, std::span<const std::int64_t> rows, const std::vector<int>& target,
+          const std::vector<double>& cs, int m, bool fit_intercept, int n_threads)
+      : X_(X), rows_(rows), blocks_(detail::make_feature_blocks(X, rows, detail::feature_block_size(m))),
+        target_(target), cs_(cs), m_(m), fit_intercept_(fit_intercept), n_threads_(n_threads),
+        n_(static_cast<std::int64_t>(target.size())), d_(X.cols),
+        n_row_chunks_(std::max(1, ceil_div(n_, kRowChunk))),
         rowbuf_(static_cast<std::size_t>(n_ * m)),
         partial_(static_cast<std::size_t>(n_row_chunks_) * (m + 1)) {}
 
@@ -127,31 +119,35 @@ class Problem {
         for (int k = 0; k < m_; ++k) r[k] = cs_[i] * (p[k] - (target_[i] == k ? 1.0 : 0.0));
       }
     });
-    column_pass(w, g, /*squared=*/false, 1.0);
+    column_pass<false>(w, g, 1.0);
   }
 
   // out = H v, H the Hessian at the probabilities P.
   void hess_vec(const double* P, const double* v, double* out) {
     const double* vb = fit_intercept_ ? v + d_ * m_ : nullptr;
-    row_pass([&](std::int64_t i, double* q) {
-      double u[kMaxStackClasses];
-      std::vector<double> heap;
-      double* up = u;
-      if (m_ > kMaxStackClasses) {
-        heap.resize(static_cast<std::size_t>(m_));
-        up = heap.data();
-      }
-      row_scores(i, v, vb, up);
-      const double* p = P + i * m_;
-      if (m_ == 1) {
-        q[0] = cs_[i] * p[0] * (1.0 - p[0]) * up[0];
-      } else {
-        double pu = 0.0;
-        for (int k = 0; k < m_; ++k) pu += p[k] * up[k];
-        for (int k = 0; k < m_; ++k) q[k] = cs_[i] * p[k] * (up[k] - pu);
-      }
+    dispatch_classes(m_, [&]<int M>() {
+      row_pass([&](std::int64_t i, double* q) {
+        double u[kMaxStackClasses];
+        std::vector<double> heap;
+        double* up = u;
+        if (M == 0 && m_ > kMaxStackClasses) {
+          heap.resize(static_cast<std::size_t>(m_));
+          up = heap.data();
+        }
+        row_scores_m<M>(i, v, vb, up);
+        const double* p = P + i * m_;
+        const double ci = cs_[i];
+        if constexpr (M == 1) {
+          q[0] = ci * p[0] * (1.0 - p[0]) * up[0];
+        } else {
+          const int m = M == 0 ? m_ : M;
+          double pu = 0.0;
+          for (int k = 0; k < m; ++k) pu += p[k] * up[k];
+          for (int k = 0; k < m; ++k) q[k] = ci * p[k] * (up[k] - pu);
+        }
+      });
     });
-    column_pass(v, out, /*squared=*/false, 1.0);
+    column_pass<false>(v, out, 1.0);
   }
 
   // M = diagonal of the Hessian at P (1 + sum_i x_ij^2 h_ik; intercept: sum_i h_ik).
@@ -160,26 +156,51 @@ class Problem {
       const double* p = P + i * m_;
       for (int k = 0; k < m_; ++k) h[k] = cs_[i] * p[k] * (1.0 - p[k]);
     });
-    column_pass(nullptr, M, /*squared=*/true, 1.0);
+    column_pass<true>(nullptr, M, 1.0);
   }
 
  private:
   static constexpr int kMaxStackClasses = 64;
 
-  // z_k = b_k + sum_j x_ij w[j*m + k].
+  const float* row_data(std::int64_t pos, std::int64_t& begin, std::int64_t& end, const std::int32_t*& idx) const {
+    const std::int64_t i = rows_.empty() ? pos : rows_[static_cast<std::size_t>(pos)];
+    begin = X_.indptr[i];
+    end = X_.indptr[i + 1];
+    idx = X_.indices.data();
+    return X_.data.data();
+  }
+
   void row_scores(std::int64_t i, const double* w, const double* b, double* z) const {
-    for (int k = 0; k < m_; ++k) z[k] = b ? b[k] : 0.0;
-    const std::int64_t begin = X_.indptr[i], end = X_.indptr[i + 1];
-    if (m_ == 1) {
-      double acc = z[0];
-      for (std::int64_t p = begin; p < end; ++p) acc += X_.data[p] * w[X_.indices[p]];
+    dispatch_classes(m_, [&]<int M>() { row_scores_m<M>(i, w, b, z); });
+  }
+
+  // z_k = b_k + sum_j x_ij w[j*m + k], for the row at position i.
+  template <int M>
+  void row_scores_m(std::int64_t i, const double* w, const double* b, double* z) const {
+    const int m = M == 0 ? m_ : M;
+    std::int64_t begin, end;
+    const std::int32_t* idx;
+    const float* val = row_data(i, begin, end, idx);
+    if constexpr (M == 1) {
+      double acc = b ? b[0] : 0.0;
+      for (std::int64_t p = begin; p < end; ++p) acc += val[p] * w[idx[p]];
       z[0] = acc;
-      return;
-    }
-    for (std::int64_t p = begin; p < end; ++p) {
-      const double x = X_.data[p];
-      const double* wj = w + static_cast<std::int64_t>(X_.indices[p]) * m_;
-      for (int k = 0; k < m_; ++k) z[k] += x * wj[k];
+    } else if constexpr (M > 1) {
+      double acc[M];
+      for (int k = 0; k < M; ++k) acc[k] = b ? b[k] : 0.0;
+      for (std::int64_t p = begin; p < end; ++p) {
+        const double x = val[p];
+        const double* wj = w + static_cast<std::int64_t>(idx[p]) * M;
+        for (int k = 0; k < M; ++k) acc[k] += x * wj[k];
+      }
+      for (int k = 0; k < M; ++k) z[k] = acc[k];
+    } else {
+      for (int k = 0; k < m; ++k) z[k] = b ? b[k] : 0.0;
+      for (std::int64_t p = begin; p < end; ++p) {
+        const double x = val[p];
+        const double* wj = w + static_cast<std::int64_t>(idx[p]) * m;
+        for (int k = 0; k < m; ++k) z[k] += x * wj[k];
+      }
     }
   }
 
@@ -198,30 +219,35 @@ class Problem {
     });
   }
 
-  // out[j*m + k] = base[j*m + k] (or `diag` when base is null) + sum_i x_ij^(1|2) rowbuf_[i*m+k];
-  // out_intercept[k] = sum_i rowbuf_[i*m + k].
-  void column_pass(const double* base, double* out, bool squared, double diag) {
-    detail::parallel_for(n_feature_chunks_, n_threads_, [&](int c) {
-      for (std::int64_t j = c * kFeatureChunk, end = std::min(d_, j + kFeatureChunk); j < end; ++j) {
-        double* o = out + j * m_;
-        for (int k = 0; k < m_; ++k) o[k] = base ? base[j * m_ + k] : diag;
-        const std::int64_t pbegin = XT_.indptr[j], pend = XT_.indptr[j + 1];
-        if (m_ == 1) {
-          double acc = o[0];
-          for (std::int64_t p = pbegin; p < pend; ++p) {
-            const double x = XT_.data[p];
-            acc += (squared ? x * x : x) * rowbuf_[XT_.indices[p]];
+  // out[j*m + k] = base[j*m + k] (or `diag` when base is null) + sum_i x_ij^(1|2) rowbuf_[i*m+k],
+  // rows ascending; out_intercept[k] = sum_i rowbuf_[i*m + k]. One feature block per task.
+  template <bool kSquared>
+  void column_pass(const double* base, double* out, double diag) {
+    dispatch_classes(m_, [&]<int M>() {
+      const int m = M == 0 ? m_ : M;
+      detail::parallel_for(blocks_.n_blocks, n_threads_, [&](int blk) {
+        const std::int64_t j0 = blk * blocks_.block_size;
+        const std::int64_t j1 = std::min(d_, j0 + blocks_.block_size);
+        double* o = out + j0 * m;
+        for (std::int64_t q = 0; q < (j1 - j0) * m; ++q) o[q] = base ? base[j0 * m + q] : diag;
+        const std::int32_t* rows = blocks_.rows.data();
+        const std::int64_t* entry_end = blocks_.entry_end.data();
+        const std::uint16_t* cols = blocks_.cols.data();
+        const float* vals = blocks_.vals.data();
+        const double* rowbuf = rowbuf_.data();
+        std::int64_t e = blocks_.entry_begin[static_cast<std::size_t>(blk)];
+        for (std::int64_t r = blocks_.row_begin[static_cast<std::size_t>(blk)],
+                          rend = blocks_.row_begin[static_cast<std::size_t>(blk) + 1];
+             r < rend; ++r) {
+          const double* q = rowbuf + static_cast<std::int64_t>(rows[r]) * m;
+          for (const std::int64_t eend = entry_end[r]; e < eend; ++e) {
+            double x = vals[e];
+            if constexpr (kSquared) x *= x;
+            double* oj = o + static_cast<std::int64_t>(cols[e]) * m;
+            for (int k = 0; k < m; ++k) oj[k] += x * q[k];
           }
-          o[0] = acc;
-          continue;
         }
-        for (std::int64_t p = pbegin; p < pend; ++p) {
-          double x = XT_.data[p];
-          if (squared) x *= x;
-          const double* r = rowbuf_.data() + static_cast<std::int64_t>(XT_.indices[p]) * m_;
-          for (int k = 0; k < m_; ++k) o[k] += x * r[k];
-        }
-      }
+      });
     });
     if (!fit_intercept_) return;
     double* ob = out + d_ * m_;
@@ -233,14 +259,15 @@ class Problem {
   }
 
   const text::CsrMatrix& X_;
-  Transposed XT_;
+  std::span<const std::int64_t> rows_;
+  detail::FeatureBlocks blocks_;
   const std::vector<int>& target_;
   const std::vector<double>& cs_;
   int m_;
   bool fit_intercept_;
   int n_threads_;
   std::int64_t n_, d_;
-  int n_row_chunks_, n_feature_chunks_;
+  int n_row_chunks_;
   std::vector<double> rowbuf_;
   std::vector<double> partial_;
 };
@@ -263,11 +290,15 @@ struct TronResult {
   bool converged = false;
   double f = 0.0;
   double gmax = 0.0;
+  double gap = 0.0;  // estimated f - f*
   std::string stop_reason;
 };
 
+// Stops when max |g| <= gtol (gtol > 0), or else when the estimated gap to the optimum,
+// 0.5 g^T M^-1 g (the Newton decrement with the Hessian's diagonal M in place of the Hessian),
+// is at most ftol * max(|f|, 1).
 TronResult tron(Problem& problem, std::vector<double>& w, std::int64_t n_rows, int m, double gtol,
-                int max_iter) {
+                double ftol, int max_iter) {
   const std::size_t N = static_cast<std::size_t>(problem.size());
   std::vector<double> g(N), g_new(N), s(N), r(N), d(N), Hd(N), z(N), M(N), w_new(N);
   std::vector<double> P(static_cast<std::size_t>(n_rows * m)), P_new(P.size());
@@ -278,15 +309,26 @@ TronResult tron(Problem& problem, std::vector<double>& w, std::int64_t n_rows, i
     return a;
   };
 
+  auto gap_estimate = [&] {
+    double sum = 0.0;
+    for (std::size_t i = 0; i < N; ++i) sum += g[i] * g[i] / M[i];
+    return 0.5 * sum;
+  };
+  auto gap_target = [&](double f) { return gtol > 0 ? 0.0 : ftol * std::max(std::abs(f), 1.0); };
+  auto done = [&](double f) {
+    result.gmax = max_abs(g);
+    result.f = f;
+    result.gap = gap_estimate();
+    return gtol > 0 ? result.gmax <= gtol : result.gap <= gap_target(f);
+  };
+
   double f = problem.fun(w.data(), P.data());
   problem.grad(w.data(), P.data(), g.data());
-  result.gmax = max_abs(g);
-  result.f = f;
-  if (result.gmax <= gtol) {
+  problem.hess_diag(P.data(), M.data());
+  if (done(f)) {
     result.converged = true;
     return result;
   }
-  problem.hess_diag(P.data(), M.data());
   const double gnorm0 = std::sqrt(dot(g, g));
   double gnorm = gnorm0;
   double delta = 0.0;
@@ -298,7 +340,9 @@ TronResult tron(Problem& problem, std::vector<double>& w, std::int64_t n_rows, i
     result.n_iter = iter;
     // Preconditioned CG on H s = -g inside |s|_M <= delta; inexact, with a forcing term that
     // tightens as the gradient shrinks (superlinear convergence near the optimum).
-    const double cg_tol = std::min(0.1, std::sqrt(gnorm / gnorm0)) * gnorm;
+    // The residual is measured in the M^-1 norm (r^T M^-1 r = z^T r, free), which tracks the
+    // objective: 0.5 z^T r estimates how far the quadratic model still is from its minimum.
+    const double eta = std::min(0.1, std::sqrt(gnorm / gnorm0));
     std::fill(s.begin(), s.end(), 0.0);
     for (std::size_t i = 0; i < N; ++i) {
       r[i] = -g[i];
@@ -306,9 +350,12 @@ TronResult tron(Problem& problem, std::vector<double>& w, std::int64_t n_rows, i
       d[i] = z[i];
     }
     double zTr = dot(z, r);
+    const double zTr0 = zTr;
     bool reach_boundary = false;
     for (std::size_t cg = 0; cg < N; ++cg) {
-      if (std::sqrt(dot(r, r)) <= cg_tol) break;
+      // Gap mode: once the step would leave an estimated gap well below the target, more CG
+      // precision buys nothing (0.5 r^T M^-1 r estimates the quadratic model's remaining gap).
+      if (zTr <= eta * eta * zTr0 || 0.5 * zTr <= 0.1 * gap_target(f)) break;
       problem.hess_vec(P.data(), d.data(), Hd.data());
       ++result.n_hess;
       const double dHd = dot(d, Hd);
@@ -379,14 +426,12 @@ TronResult tron(Problem& problem, std::vector<double>& w, std::int64_t n_rows, i
       } else {
         problem.grad(w.data(), P.data(), g.data());
       }
-      result.gmax = max_abs(g);
-      result.f = f;
-      if (result.gmax <= gtol) {
+      problem.hess_diag(P.data(), M.data());
+      if (done(f)) {
         result.converged = true;
         return result;
       }
       gnorm = std::sqrt(dot(g, g));
-      problem.hess_diag(P.data(), M.data());
       unresolved_rejects = 0;
     } else if (unresolved && ++unresolved_rejects == 3) {
       result.stop_reason = "neither the objective nor the gradient decreases (limit of double precision)";
@@ -416,6 +461,8 @@ void check_params(const LogisticRegressionParams& params) {
     fail("C must be a positive finite number, got " + format_double(params.C));
   if (!(params.tol >= 0) || !std::isfinite(params.tol))
     fail("tol must be >= 0, got " + format_double(params.tol));
+  if (!(params.ftol > 0) || !std::isfinite(params.ftol))
+    fail("ftol must be a positive finite number, got " + format_double(params.ftol));
   if (params.max_iter < 1) fail("max_iter must be >= 1, got " + std::to_string(params.max_iter));
   if (params.n_threads < 1) fail("n_threads must be >= 1, got " + std::to_string(params.n_threads));
   if (params.class_weight == ClassWeight::kBalanced && !params.class_weights.empty())
@@ -486,13 +533,13 @@ LogisticRegression& LogisticRegression::fit(const text::CsrMatrix& X, std::span<
     cs[static_cast<std::size_t>(i)] = params_.C * weight;
   }
 
-  Problem problem(X, target, cs, m, params_.fit_intercept, params_.n_threads);
+  Problem problem(X, {}, target, cs, m, params_.fit_intercept, params_.n_threads);
   std::vector<double> w(static_cast<std::size_t>(problem.size()), 0.0);
   if (warm) {
     std::copy(weights_.begin(), weights_.end(), w.begin());
     if (params_.fit_intercept) std::copy(intercept_.begin(), intercept_.end(), w.begin() + problem.n_weights());
   }
-  const TronResult result = tron(problem, w, n, m, params_.tol * params_.C, params_.max_iter);
+  const TronResult result = tron(problem, w, n, m, params_.tol * params_.C, params_.ftol, params_.max_iter);
 
   n_classes_ = n_classes;
   n_features_ = X.cols;
@@ -515,12 +562,16 @@ LogisticRegression& LogisticRegression::fit(const text::CsrMatrix& X, std::span<
   converged_ = result.converged;
   objective_ = result.f;
   max_abs_gradient_ = result.gmax / params_.C;
+  objective_gap_ = result.gap;
   warnings_.clear();
   if (!converged_) {
-    warnings_.push_back("LogisticRegression did not converge in " + std::to_string(n_iter_) +
-                        " iterations (" + result.stop_reason + "): max |gradient| = " +
-                        format_double(max_abs_gradient_) + " > tol = " + format_double(params_.tol) +
-                        "; increase max_iter or tol");
+    const std::string test =
+        params_.tol > 0
+            ? "max |gradient| = " + format_double(max_abs_gradient_) + " > tol = " + format_double(params_.tol)
+            : "estimated objective gap = " + format_double(result.gap / std::max(1.0, std::abs(result.f))) +
+                  " (relative) > ftol = " + format_double(params_.ftol);
+    warnings_.push_back("LogisticRegression did not converge in " + std::to_string(n_iter_) + " iterations (" +
+                        result.stop_reason + "): " + test + "; increase max_iter, tol or ftol");
   }
   return *this;
 }
