@@ -43,6 +43,7 @@ class Analyzer {
   // The preprocessed document; at least kTextPadding bytes after its end are readable (their
   // values are unspecified).
   std::string_view text() const { return text_; }
+  const TfidfParams& params() const { return params_; }
   static constexpr std::size_t kTextPadding = 8;
   const std::vector<TokenSpan>& tokens() const { return tokens_; }
   std::string_view token(std::size_t i) const { return {text_.data() + tokens_[i].begin, tokens_[i].size}; }
@@ -52,6 +53,9 @@ class Analyzer {
   // kTextPadding readable bytes follow each term.
   template <typename Emit>
   void for_each_term(Emit&& emit);
+  // As for_each_term, but only the n-grams with n >= 2 (for callers that take unigrams from tokens()).
+  template <typename Emit>
+  void for_each_ngram(Emit&& emit);
 
  private:
   void scan_ascii_or_fallback(std::string_view doc);
@@ -76,12 +80,17 @@ std::vector<std::string> tokenize(std::string_view doc, const TfidfParams& param
 
 template <typename Emit>
 void Analyzer::for_each_term(Emit&& emit) {
+  if (params_.ngram_range.first == 1) {
+    for (std::size_t i = 0; i < tokens_.size(); ++i) emit(token(i));
+  }
+  for_each_ngram(emit);
+}
+
+template <typename Emit>
+void Analyzer::for_each_ngram(Emit&& emit) {
   const int min_n = params_.ngram_range.first;
   const int max_n = params_.ngram_range.second;
   const std::size_t n_tokens = tokens_.size();
-  if (min_n == 1) {
-    for (std::size_t i = 0; i < n_tokens; ++i) emit(token(i));
-  }
   for (int n = std::max(min_n, 2); n <= max_n && static_cast<std::size_t>(n) <= n_tokens; ++n) {
     for (std::size_t i = 0; i + n <= n_tokens; ++i) {
       ngram_.assign(token(i));

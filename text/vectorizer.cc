@@ -85,13 +85,20 @@ struct BlockCounts {
   std::vector<std::int32_t> counts;
 };
 
-// Tokenizes docs[begin, end) and counts each document's terms; lookup(term) returns the term's id
-// (>= 0) or -1 to skip it. last_seen / position are scratch indexed by id (grown as needed).
-template <typename Lookup>
+// Tokenizes docs[begin, end) and counts each document's terms in `table`: inserting new terms
+// (kInsert, fit) or skipping unknown ones (transform). A document's unigrams are hashed and their
+// slots prefetched before any lookup, so the table's cache misses overlap.
+template <bool kInsert, typename Table>
 void count_block(const std::vector<std::string>& docs, std::size_t begin, std::size_t end,
-                 Analyzer& analyzer, Lookup&& lookup, BlockCounts& out) {
-  std::vector<std::int64_t> last_seen;
-  std::vector<std::uint32_t> position;
+                 Analyzer& analyzer, Table& table, BlockCounts& out) {
+  struct Seen {
+    std::int32_t doc = -1;   // last document (relative to begin) holding the id
+    std::uint32_t pos = 0;   // its (id, count) pair in out
+  };
+  std::vector<Seen> seen;
+  std::vector<detail::TermTable::Probe> probes;
+  const bool unigrams = analyzer.params().ngram_range.first == 1;
+  const bool ngrams = analyzer.params().ngram_range.second >= 2;
   out.row_sizes.reserve(end - begin);
   for (std::size_t d = begin; d < end; ++d) {
     try {
@@ -100,23 +107,41 @@ void count_block(const std::vector<std::string>& docs, std::size_t begin, std::s
       throw DataError("document " + std::to_string(d) + " (0-based): " + e.what());
     }
     const std::size_t row_start = out.ids.size();
-    const auto doc = static_cast<std::int64_t>(d);
-    analyzer.for_each_term([&](std::string_view term) {
-      const std::int32_t id = lookup(term);
-      if (id < 0) return;
-      if (static_cast<std::size_t>(id) >= last_seen.size()) {
-        last_seen.resize(std::max<std::size_t>(id + 1, last_seen.size() * 2), -1);
-        position.resize(last_seen.size());
+    // Documents are numbered modulo 2^31 - 1 to keep Seen at 8 bytes; `seen` restarts each lap.
+    constexpr std::size_t kLap = 0x7FFFFFFF;
+    if ((d - begin) % kLap == 0) std::fill(seen.begin(), seen.end(), Seen{});
+    const auto doc = static_cast<std::int32_t>((d - begin) % kLap);
+    auto add = [&](std::string_view term, const detail::TermTable::Probe& probe) {
+      std::int32_t id;
+      if constexpr (kInsert) {
+        id = table.insert(term, probe);
+      } else {
+        id = table.find(term, probe);
+        if (id < 0) return;
       }
-      if (last_seen[id] != doc) {
-        last_seen[id] = doc;
-        position[id] = static_cast<std::uint32_t>(out.ids.size());
+      if (static_cast<std::size_t>(id) >= seen.size()) seen.resize(std::max<std::size_t>(id + 1, seen.size() * 2));
+      Seen& s = seen[id];
+      if (s.doc != doc) {
+        s.doc = doc;
+        s.pos = static_cast<std::uint32_t>(out.ids.size());
         out.ids.push_back(id);
         out.counts.push_back(1);
       } else {
-        ++out.counts[position[id]];
+        ++out.counts[s.pos];
       }
-    });
+    };
+    if (unigrams) {
+      const std::size_t n_tokens = analyzer.tokens().size();
+      probes.resize(n_tokens);
+      for (std::size_t k = 0; k < n_tokens; ++k) {
+        probes[k] = detail::TermTable::probe_padded(analyzer.token(k));  // text() is padded
+        table.prefetch(probes[k]);
+      }
+      for (std::size_t k = 0; k < n_tokens; ++k) add(analyzer.token(k), probes[k]);
+    }
+    if (ngrams) {
+      analyzer.for_each_ngram([&](std::string_view term) { add(term, detail::TermTable::probe_padded(term)); });
+    }
     out.row_sizes.push_back(static_cast<std::uint32_t>(out.ids.size() - row_start));
   }
 }
@@ -225,8 +250,7 @@ CsrMatrix TfidfVectorizer::fit_transform(const std::vector<std::string>& docs) {
   run_parallel(n_blocks, [&](int b) {
     Analyzer analyzer(params_);
     detail::TermTable& table = tables[b];
-    count_block(docs, bounds[b], bounds[b + 1], analyzer,
-                [&](std::string_view term) { return table.insert_padded(term); }, blocks[b]);
+    count_block<true>(docs, bounds[b], bounds[b + 1], analyzer, table, blocks[b]);
   });
 
   // 2. Per-block frequencies and sorted order, then the k-way merge.
@@ -336,8 +360,7 @@ CsrMatrix TfidfVectorizer::transform(const std::vector<std::string>& docs) const
   std::vector<BlockCounts> blocks(n_blocks);
   run_parallel(n_blocks, [&](int b) {
     Analyzer analyzer(params_);
-    count_block(docs, bounds[b], bounds[b + 1], analyzer,
-                [&](std::string_view term) { return columns_.find_padded(term); }, blocks[b]);
+    count_block<false>(docs, bounds[b], bounds[b + 1], analyzer, columns_, blocks[b]);
   });
   return build_matrix(blocks, {}, static_cast<std::int64_t>(vocabulary_.size()), idf_, params_);
 }

@@ -4,8 +4,8 @@
 //
 // Each 16-byte slot holds the key's first 8 bytes, its length and a 16-bit hash tag, so a key of
 // at most 8 bytes (most words) is found or rejected with one cache line and no arena access.
-// insert_padded / find_padded may load up to 8 bytes past the key's end (the caller guarantees
-// they are readable), which makes short keys a single masked load.
+// probe_padded may load up to 8 bytes past the key's end (the caller guarantees they are
+// readable), which makes short keys a single masked load.
 #pragma once
 
 #include <cstdint>
@@ -25,13 +25,29 @@ class TermTable {
   std::size_t size() const { return entries_.size(); }
   std::string_view term(std::int32_t id) const { return {arena_.data() + entries_[id].offset, entries_[id].size}; }
 
+  // A key's hash, computed ahead so that a batch of lookups can prefetch their slots first (hides
+  // the cache misses of a table larger than L2). probe_padded requires kPadding readable bytes
+  // after key.data() + key.size().
+  struct Probe {
+    std::uint64_t prefix;
+    std::uint64_t hash;
+  };
+  static Probe probe(std::string_view key) {
+    const std::uint64_t prefix = load_safe(key.data(), key.size());
+    return {prefix, hash(key.data(), key.size(), prefix)};
+  }
+  static Probe probe_padded(std::string_view key) {
+    const std::uint64_t prefix = load_padded(key.data(), key.size());
+    return {prefix, hash(key.data(), key.size(), prefix)};
+  }
+  void prefetch(const Probe& p) const { __builtin_prefetch(&slots_[p.hash & (slots_.size() - 1)]); }
+
   // Id of `key`, or -1.
-  std::int32_t find(std::string_view key) const { return find_impl(key, load_safe(key.data(), key.size())); }
+  std::int32_t find(std::string_view key) const { return find(key, probe(key)); }
+  std::int32_t find(std::string_view key, const Probe& p) const;  // p = probe(key) or probe_padded(key)
   // Id of `key`, inserted if absent.
-  std::int32_t insert(std::string_view key) { return insert_impl(key, load_safe(key.data(), key.size())); }
-  // As find / insert; requires kPadding readable bytes after key.data() + key.size().
-  std::int32_t find_padded(std::string_view key) const { return find_impl(key, load_padded(key.data(), key.size())); }
-  std::int32_t insert_padded(std::string_view key) { return insert_impl(key, load_padded(key.data(), key.size())); }
+  std::int32_t insert(std::string_view key) { return insert(key, probe(key)); }
+  std::int32_t insert(std::string_view key, const Probe& p);
 
   void reserve(std::size_t n_terms) {
     while (slots_.size() < 2 * n_terms) grow();
@@ -95,36 +111,6 @@ class TermTable {
     return e.size == key.size() && std::memcmp(arena_.data() + e.offset + 8, key.data() + 8, key.size() - 8) == 0;
   }
 
-  std::int32_t find_impl(std::string_view key, std::uint64_t prefix) const {
-    const std::uint64_t h = hash(key.data(), key.size(), prefix);
-    const auto tag = static_cast<std::uint16_t>(h >> 48);
-    const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-      const Slot& s = slots_[i];
-      if (s.id1 == 0) return -1;
-      if (matches(s, key, prefix, tag)) return static_cast<std::int32_t>(s.id1 - 1);
-    }
-  }
-
-  std::int32_t insert_impl(std::string_view key, std::uint64_t prefix) {
-    const std::uint64_t h = hash(key.data(), key.size(), prefix);
-    const auto tag = static_cast<std::uint16_t>(h >> 48);
-    const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-      Slot& s = slots_[i];
-      if (s.id1 == 0) {
-        const auto id = static_cast<std::int32_t>(entries_.size());
-        entries_.push_back({arena_.size(), key.size()});
-        hashes_.push_back(h);
-        arena_.append(key);
-        s = Slot{prefix, static_cast<std::uint32_t>(id + 1), tag, clamp_size(key.size())};
-        if (2 * entries_.size() > slots_.size()) grow();  // load factor <= 1/2
-        return id;
-      }
-      if (matches(s, key, prefix, tag)) return static_cast<std::int32_t>(s.id1 - 1);
-    }
-  }
-
   void grow() {
     std::vector<Slot> old;
     old.swap(slots_);
@@ -143,5 +129,33 @@ class TermTable {
   std::vector<std::uint64_t> hashes_;  // per id, for grow()
   std::string arena_;
 };
+
+inline std::int32_t TermTable::find(std::string_view key, const Probe& p) const {
+  const auto tag = static_cast<std::uint16_t>(p.hash >> 48);
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = p.hash & mask;; i = (i + 1) & mask) {
+    const Slot& s = slots_[i];
+    if (s.id1 == 0) return -1;
+    if (matches(s, key, p.prefix, tag)) return static_cast<std::int32_t>(s.id1 - 1);
+  }
+}
+
+inline std::int32_t TermTable::insert(std::string_view key, const Probe& p) {
+  const auto tag = static_cast<std::uint16_t>(p.hash >> 48);
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = p.hash & mask;; i = (i + 1) & mask) {
+    Slot& s = slots_[i];
+    if (s.id1 == 0) {
+      const auto id = static_cast<std::int32_t>(entries_.size());
+      entries_.push_back({arena_.size(), key.size()});
+      hashes_.push_back(p.hash);
+      arena_.append(key);
+      s = Slot{p.prefix, static_cast<std::uint32_t>(id + 1), tag, clamp_size(key.size())};
+      if (2 * entries_.size() > slots_.size()) grow();  // load factor <= 1/2
+      return id;
+    }
+    if (matches(s, key, p.prefix, tag)) return static_cast<std::int32_t>(s.id1 - 1);
+  }
+}
 
 }  // namespace textaudit::text::detail
