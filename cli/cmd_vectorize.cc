@@ -4,6 +4,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <thread>
@@ -26,24 +27,45 @@ struct VectorizeArgs {
   std::string out_dir;
 };
 
-// Appends "i j v\n" for every entry of rows [begin, end) (1-based indices). Values use the
-// shortest decimal form that reads back as the same float32 (at most 9 significant digits).
-void format_rows(const text::CsrMatrix& X, std::int64_t begin, std::int64_t end, std::string& out) {
-  char buf[64];
+// A reusable output buffer that is never zero-filled (std::string::resize would be).
+struct TextBuffer {
+  std::unique_ptr<char[]> data;
+  std::size_t capacity = 0;
+  std::size_t size = 0;
+  char* reserve(std::size_t n) {
+    if (n > capacity) {
+      data = std::make_unique_for_overwrite<char[]>(n);
+      capacity = n;
+    }
+    return data.get();
+  }
+};
+
+// Bytes formatting one entry can take: row (<= 20 digits) ' ' column (<= 11) ' ' value (<= 15
+// for a float's shortest form) '\n', plus the slack of the fixed-size row copy below.
+constexpr std::size_t kMaxEntryBytes = 80;
+
+// Writes "i j v\n" for every entry of rows [begin, end) (1-based indices) into `out`. Values use
+// the shortest decimal form that reads back as the same float32 (at most 9 significant digits).
+void format_rows(const text::CsrMatrix& X, std::int64_t begin, std::int64_t end, TextBuffer& out) {
+  const std::int64_t n_entries = X.indptr[end] - X.indptr[begin];
+  char* const start = out.reserve(static_cast<std::size_t>(n_entries) * kMaxEntryBytes + kMaxEntryBytes);
+  char* p = start;
   for (std::int64_t r = begin; r < end; ++r) {
-    char row_buf[24];
-    const auto row_end = std::to_chars(row_buf, row_buf + sizeof row_buf, r + 1).ptr;
-    *row_end = ' ';
-    const std::size_t row_len = static_cast<std::size_t>(row_end - row_buf) + 1;
+    char row_buf[32];
+    char* row_end = std::to_chars(row_buf, row_buf + 24, r + 1).ptr;
+    *row_end++ = ' ';
+    const auto row_len = static_cast<std::size_t>(row_end - row_buf);
     for (std::int64_t k = X.indptr[r]; k < X.indptr[r + 1]; ++k) {
-      char* p = std::to_chars(buf, buf + sizeof buf, X.indices[k] + 1).ptr;
+      std::memcpy(p, row_buf, 24);  // fixed size: a few register moves; the slack is overwritten
+      p += row_len;
+      p = std::to_chars(p, p + 12, X.indices[k] + 1).ptr;
       *p++ = ' ';
-      p = std::to_chars(p, buf + sizeof buf, X.data[k]).ptr;
+      p = std::to_chars(p, p + 20, X.data[k]).ptr;
       *p++ = '\n';
-      out.append(row_buf, row_len);
-      out.append(buf, p);
     }
   }
+  out.size = static_cast<std::size_t>(p - start);
 }
 
 // MatrixMarket "coordinate real general", formatted in parallel blocks and streamed to `file`.
@@ -53,20 +75,20 @@ void write_matrix_market(const text::CsrMatrix& X, io::AtomicFile& file, int n_t
       << "% TF-IDF features written by textaudit vectorize; rows = documents, columns = vocabulary.txt lines\n"
       << X.rows << ' ' << X.cols << ' ' << X.nnz() << '\n';
   const int threads = std::max(1, n_threads > 0 ? n_threads : static_cast<int>(std::thread::hardware_concurrency()));
-  constexpr std::int64_t kRowsPerPiece = 4096;  // bounds the memory held by formatted text
-  std::vector<std::string> pieces(threads);
+  constexpr std::int64_t kRowsPerPiece = 8192;  // bounds the memory held by formatted text
+  std::vector<TextBuffer> pieces(threads);
   for (std::int64_t begin = 0; begin < X.rows; begin += kRowsPerPiece * threads) {
     std::vector<std::thread> workers;
     for (int t = 0; t < threads; ++t) {
       const std::int64_t lo = std::min(X.rows, begin + t * kRowsPerPiece);
       const std::int64_t hi = std::min(X.rows, lo + kRowsPerPiece);
-      pieces[t].clear();
+      pieces[t].size = 0;
       if (t == 0 || lo == hi) continue;
       workers.emplace_back([&, t, lo, hi] { format_rows(X, lo, hi, pieces[t]); });
     }
     format_rows(X, begin, std::min(X.rows, begin + kRowsPerPiece), pieces[0]);
     for (auto& w : workers) w.join();
-    for (const auto& piece : pieces) out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
+    for (const auto& piece : pieces) out.write(piece.data.get(), static_cast<std::streamsize>(piece.size));
   }
 }
 
