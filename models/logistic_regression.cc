@@ -236,14 +236,26 @@ class Problem {
         const float* vals = blocks_.vals.data();
         const double* rowbuf = rowbuf_.data();
         std::int64_t e = blocks_.entry_begin[static_cast<std::size_t>(blk)];
-        for (std::int64_t r = blocks_.row_begin[static_cast<std::size_t>(blk)],
-                          rend = blocks_.row_begin[static_cast<std::size_t>(blk) + 1];
-             r < rend; ++r) {
-          const double* q = rowbuf + static_cast<std::int64_t>(rows[r]) * m;
+        const std::int64_t rbegin = blocks_.row_begin[static_cast<std::size_t>(blk)];
+        const std::int64_t rend = blocks_.row_begin[static_cast<std::size_t>(blk) + 1];
+        for (std::int64_t r = rbegin; r < rend; ++r) {
+          // The row's m inputs stay in registers while its entries of the block are added.
+          double q[M == 0 ? kMaxStackClasses : M];
+          const double* qsrc = rowbuf + static_cast<std::int64_t>(rows[r]) * m;
+          if (M == 0 && m > kMaxStackClasses) {
+            for (const std::int64_t eend = entry_end[r]; e < eend; ++e) {
+              double x = vals[e];
+              if constexpr (kSquared) x *= x;
+              double* oj = o + static_cast<std::int64_t>(cols[e]) * m;
+              for (int k = 0; k < m; ++k) oj[k] += x * qsrc[k];
+            }
+            continue;
+          }
+          for (int k = 0; k < m; ++k) q[k] = qsrc[k];
           for (const std::int64_t eend = entry_end[r]; e < eend; ++e) {
             double x = vals[e];
             if constexpr (kSquared) x *= x;
-            double* oj = o + static_cast<std::int64_t>(cols[e]) * m;
+            double* __restrict oj = o + static_cast<std::int64_t>(cols[e]) * m;
             for (int k = 0; k < m; ++k) oj[k] += x * q[k];
           }
         }

@@ -6,7 +6,7 @@
 namespace textaudit::models::detail {
 
 std::int64_t feature_block_size(int m) {
-  return std::clamp<std::int64_t>(16384 / std::max(1, m), 256, 65536);
+  return std::clamp<std::int64_t>(32768 / std::max(1, m), 256, 65536);
 }
 
 FeatureBlocks make_feature_blocks(const text::CsrMatrix& X, std::span<const std::int64_t> rows,

@@ -30,7 +30,7 @@ struct FeatureBlocks {
 FeatureBlocks make_feature_blocks(const text::CsrMatrix& X, std::span<const std::int64_t> rows,
                                   std::int64_t block_size);
 
-// Features per block so that a block's outputs (block_size x m doubles) take ~128 KiB.
+// Features per block so that a block's outputs (block_size x m doubles) take ~256 KiB (L2).
 std::int64_t feature_block_size(int m);
 
 }  // namespace textaudit::models::detail
