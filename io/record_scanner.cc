@@ -9,6 +9,10 @@
 #include <cstring>
 #include <stdexcept>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace textaudit::io::detail {
 
 MappedFile::MappedFile(const std::string& path) {
@@ -97,6 +101,30 @@ std::size_t find_invalid_utf8(std::string_view s) {
   return std::string_view::npos;
 }
 
+namespace {
+
+// Index of the first byte in [pos, n) equal to a, b, c or d; n if there is none. Fields are
+// mostly plain text: SSE2 (every x86-64) tests 16 bytes per step.
+std::size_t find_first_of4(const char* data, std::size_t pos, std::size_t n, char a, char b, char c, char d) {
+#if defined(__SSE2__)
+  const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b), vc = _mm_set1_epi8(c), vd = _mm_set1_epi8(d);
+  for (; pos + 16 <= n; pos += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + pos));
+    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)),
+                                     _mm_or_si128(_mm_cmpeq_epi8(v, vc), _mm_cmpeq_epi8(v, vd)));
+    const int mask = _mm_movemask_epi8(hit);
+    if (mask != 0) return pos + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#endif
+  for (; pos < n; ++pos) {
+    const char x = data[pos];
+    if (x == a || x == b || x == c || x == d) return pos;
+  }
+  return n;
+}
+
+}  // namespace
+
 RecordScanner::RecordScanner(std::string_view bytes, char delimiter, bool quoting, std::size_t start)
     : bytes_(bytes), delimiter_(delimiter), quoting_(quoting), pos_(start) {}
 
@@ -145,14 +173,15 @@ bool RecordScanner::next(Record& record) {
       ++pos_;
       bool closed = false;
       while (pos_ < n) {
-        const char* q = static_cast<const char*>(std::memchr(data + pos_, '"', n - pos_));
-        const std::size_t stop = q == nullptr ? n : static_cast<std::size_t>(q - data);
-        for (std::size_t i = pos_; i < stop; ++i) {
-          if (data[i] == '\n' || (data[i] == '\r' && (i + 1 >= n || data[i + 1] != '\n'))) ++line_;
-        }
+        const std::size_t stop = find_first_of4(data, pos_, n, '"', '\n', '\r', '"');
         field->append(data + pos_, stop - pos_);
         pos_ = stop;
         if (pos_ >= n) break;
+        if (data[pos_] != '"') {  // a line break inside the field: LF, or CR not followed by LF
+          if (data[pos_] == '\n' || pos_ + 1 >= n || data[pos_ + 1] != '\n') ++line_;
+          field->push_back(data[pos_++]);
+          continue;
+        }
         if (pos_ + 1 < n && data[pos_ + 1] == '"') {
           field->push_back('"');
           pos_ += 2;
@@ -189,12 +218,7 @@ bool RecordScanner::next(Record& record) {
       return true;
     }
     // Plain run of bytes up to the next special character.
-    std::size_t stop = pos_ + 1;
-    while (stop < n) {
-      const char d = data[stop];
-      if (d == delimiter_ || d == '\n' || d == '\r' || d == '\0') break;
-      ++stop;
-    }
+    const std::size_t stop = find_first_of4(data, pos_ + 1, n, delimiter_, '\n', '\r', '\0');
     field->append(data + pos_, stop - pos_);
     pos_ = stop;
   }

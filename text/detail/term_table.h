@@ -108,6 +108,9 @@ class TermTable {
     if (s.tag != tag || s.prefix != prefix || s.size != clamp_size(key.size())) return false;
     if (key.size() <= 8) return true;
     const Entry& e = entries_[s.id1 - 1];
+    if (key.size() <= 16) {  // sizes are equal here; one word each, no memcmp call
+      return load_safe(arena_.data() + e.offset + 8, key.size() - 8) == load_safe(key.data() + 8, key.size() - 8);
+    }
     return e.size == key.size() && std::memcmp(arena_.data() + e.offset + 8, key.data() + 8, key.size() - 8) == 0;
   }
 
