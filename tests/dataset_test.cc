@@ -159,6 +159,33 @@ TEST_CASE("odd but valid files read correctly", "[io]") {
     CHECK(ds.texts[3] == "tail");
     CHECK(ds.lines == std::vector<std::int64_t>{2, 4, 5, 6});
   }
+  SECTION("long fields: every line break kind inside quotes, at every offset of a 16-byte block") {
+    std::string csv = "text,label\n";
+    std::vector<std::string> expected;
+    for (int i = 0; i < 48; ++i) {
+      const char* breaks[] = {"\n", "\r\n", "\r"};
+      const std::string text = std::string(i, 'a') + breaks[i % 3] + "b,\"" + std::string(i % 20, 'c');
+      std::string quoted;
+      for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+      csv += "\"" + quoted + "\"," + std::to_string(i) + "\n";
+      expected.push_back(text);
+      csv += std::string(i, 'p') + "la\"in," + std::to_string(i) + "\n";  // a quote mid-field is text
+      expected.push_back(std::string(i, 'p') + "la\"in");
+    }
+    csv += "ragged\n";
+    const auto p = dir.write("long.csv", csv);
+    CHECK_THROWS_WITH(read_dataset(p), Catch::Contains(":146:"));  // 1 + 48 * 3 lines before it
+    ReadOptions skip;
+    skip.skip_bad_rows = true;
+    const auto ds = read_dataset(p, skip);
+    REQUIRE(ds.texts == expected);
+    for (int i = 0; i < 48; ++i) {
+      CHECK(ds.lines[2 * i] == 2 + 3 * i);
+      CHECK(ds.lines[2 * i + 1] == 4 + 3 * i);
+    }
+    REQUIRE(ds.skipped.size() == 1);
+    CHECK(ds.skipped[0].line == 146);
+  }
   SECTION("blank lines are skipped") {
     const auto ds = read_dataset(dir.write("b.csv", "text,label\n\nhello,a\n\n"));
     CHECK(ds.size() == 1);

@@ -1,5 +1,7 @@
 // Tests of text/tokenizer.h and text/utf8.h: scikit-learn's analyzer on edge cases (expected
 // outputs from scikit-learn 1.2.1 / Python 3.11 build_analyzer(), recorded by hand).
+#include <cctype>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -164,4 +166,54 @@ TEST_CASE("Python str.lower and strip_accents helpers", "[text]") {
   CHECK_FALSE(is_word_char(U'\u200d'));
   CHECK(is_word_char(U'\u2160'));
   CHECK_FALSE(is_word_char(U'\U00031350'));  // Unicode 15 ideograph, unknown to Python 3.11
+}
+
+namespace {
+
+// Byte-at-a-time reference for the default pattern on ASCII text: lowercase, then the maximal
+// runs of [A-Za-z0-9_] of at least two bytes.
+Tokens reference_ascii_tokens(const std::string& text) {
+  Tokens out;
+  std::string run;
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    const char c = i < text.size() ? text[i] : ' ';
+    const bool word = std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+    if (word) {
+      run.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    } else {
+      if (run.size() >= 2) out.push_back(run);
+      run.clear();
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("The 16-byte ASCII scanner agrees with a byte-by-byte reference at every chunk boundary", "[text]") {
+  // Characters chosen to sit at the edges of the classes: '@' '[' '`' '{' '/' ':' around letters
+  // and digits, '_' and '^' around each other.
+  const std::string alphabet = "aZz09_AM @[`{/:^-\t\n.";
+  std::mt19937 rng(7);
+  for (int trial = 0; trial < 3000; ++trial) {
+    const std::size_t n = trial % 80;  // every length through 5 chunks, empty included
+    std::string text;
+    for (std::size_t i = 0; i < n; ++i) text.push_back(alphabet[rng() % alphabet.size()]);
+    INFO("text: \"" << text << "\"");
+    REQUIRE(tokenize(text) == reference_ascii_tokens(text));
+  }
+  SECTION("a word running across chunks and to the end") {
+    const std::string text = std::string(15, ' ') + std::string(40, 'Q');
+    CHECK(tokenize(text) == Tokens{std::string(40, 'q')});
+  }
+  SECTION("a non-ASCII byte in a later chunk restarts on the Unicode path") {
+    CHECK(tokenize("abcdefghij klmnopqrs T\xC3\x89L\xC3\x89 uv") == Tokens{"abcdefghij", "klmnopqrs", "t\xC3\xa9l\xC3\xa9", "uv"});
+    TfidfParams strict;
+    CHECK_THROWS_AS(tokenize(std::string(40, 'a') + "\xFF", strict), DataError);
+  }
+  SECTION("lowercase off keeps the case") {
+    TfidfParams p;
+    p.lowercase = false;
+    CHECK(tokenize("Hello WORLD_x 12", p) == Tokens{"Hello", "WORLD_x", "12"});
+  }
 }

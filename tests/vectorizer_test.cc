@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <random>
 #include <set>
 #include <sstream>
 #include <string>
@@ -17,6 +18,7 @@
 
 #include "tests/test_util.h"
 #include "text/data_error.h"
+#include "text/detail/term_table.h"
 #include "text/vectorizer.h"
 
 using namespace textaudit::text;
@@ -409,4 +411,66 @@ TEST_CASE("textaudit vectorize writes a MatrixMarket file and the vocabulary", "
     CHECK(WEXITSTATUS(status) == 2);
   }
   fs::remove_all(dir);
+}
+
+TEST_CASE("TermTable finds every key it holds and no other", "[text]") {
+  detail::TermTable table;
+  std::vector<std::string> keys = {"", "a", "ab", std::string("ab\0", 3), "abcdefgh", "abcdefghi", "abcdefghij",
+                                   std::string(16, 'x'), std::string(17, 'x'), std::string(70000, 'y'),
+                                   std::string(69999, 'y') + "z"};
+  for (int i = 0; i < 5000; ++i) keys.push_back(std::string("k").append(std::to_string(i * 7919)));  // grows the table
+  for (std::size_t i = 0; i < keys.size(); ++i) REQUIRE(table.insert(keys[i]) == static_cast<std::int32_t>(i));
+  REQUIRE(table.size() == keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    REQUIRE(table.find(keys[i]) == static_cast<std::int32_t>(i));
+    REQUIRE(table.insert(keys[i]) == static_cast<std::int32_t>(i));
+    REQUIRE(table.term(static_cast<std::int32_t>(i)) == keys[i]);
+    std::string padded = keys[i] + std::string(detail::TermTable::kPadding, '#');  // padding bytes differ
+    const std::string_view key(padded.data(), keys[i].size());
+    REQUIRE(table.find(key, detail::TermTable::probe_padded(key)) == static_cast<std::int32_t>(i));
+  }
+  for (const std::string& absent : std::vector<std::string>{"b", "abc", "abcdefghk", std::string(18, 'x'), std::string("a\0", 2)}) {
+    CHECK(table.find(absent) == -1);
+  }
+  CHECK(table.find(std::string(69999, 'y') + "w") == -1);  // long key differing only at the end
+}
+
+TEST_CASE("Long rows and chunk-crossing documents match the obvious reference", "[text]") {
+  // Rows of up to ~300 distinct terms take the comparison-sort path, short ones the rank count.
+  std::mt19937 rng(11);
+  std::vector<std::string> docs;
+  for (int d = 0; d < 120; ++d) {
+    std::string doc;
+    const int n_words = d % 4 == 0 ? 400 : 1 + static_cast<int>(rng() % 40);
+    for (int k = 0; k < n_words; ++k) {
+      doc += 'w';
+      doc += std::to_string(rng() % (d % 4 == 0 ? 1000 : 60));
+      doc += k % 5 == 4 ? ", " : " ";
+    }
+    if (d % 9 == 0) doc += " Caf\xC3\xA9";
+    docs.push_back(doc);
+  }
+  for (int threads : {1, 2}) {
+    TfidfParams params;
+    params.n_threads = threads;
+    params.ngram_range = {1, threads};  // bigrams take the for_each_ngram path
+    TfidfVectorizer vec(params);
+    const CsrMatrix X = vec.fit_transform(docs);
+    X.check_invariants();
+    const auto dense = reference_tfidf(docs, vec.vocabulary(), params);
+    std::size_t longest = 0;
+    for (std::int64_t r = 0; r < X.rows; ++r) {
+      longest = std::max<std::size_t>(longest, X.row_nnz(r));
+      std::size_t nonzero = 0;
+      for (double v : dense[r]) nonzero += v != 0;
+      REQUIRE(static_cast<std::size_t>(X.row_nnz(r)) == nonzero);
+      for (std::int64_t k = X.indptr[r]; k < X.indptr[r + 1]; ++k) {
+        REQUIRE(X.data[k] == Approx(dense[r][X.indices[k]]).margin(1e-6));
+      }
+    }
+    CHECK(longest > 96);
+    const CsrMatrix Y = vec.transform(docs);
+    CHECK(Y.indices == X.indices);
+    CHECK(Y.data == X.data);
+  }
 }
