@@ -13,8 +13,13 @@ void add_model_options(CLI::App& app, models::LogisticRegressionParams& params) 
   app.add_option("--max-iter", params.max_iter, "Newton iterations per fit")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  app.add_option("--tol", params.tol, "stop when max |gradient| of (sum loss + |W|^2/(2C)) <= tol")
+  app.add_option("--tol", params.tol,
+                 "> 0: stop when max |gradient| of (sum loss + |W|^2/(2C)) <= tol; 0: use --ftol")
       ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--ftol", params.ftol,
+                 "with --tol 0: stop when the estimated objective gap to the optimum is <= ftol * objective")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app.add_option_function<std::string>(
          "--class-weight",

@@ -18,7 +18,7 @@ struct CrossValOptions {
   int threads = 0;           // --threads N: 0 = all cores
 };
 
-// Adds -C/--inverse-regularization X, --max-iter N, --tol X, --class-weight balanced|none.
+// Adds -C/--inverse-regularization X, --max-iter N, --tol X, --ftol X, --class-weight balanced|none.
 // Values go into `params` while parsing (it must outlive the app).
 void add_model_options(CLI::App& app, models::LogisticRegressionParams& params);
 

@@ -342,3 +342,84 @@ TEST_CASE("Non-convergence is reported with the iteration count", "[models]") {
   REQUIRE(model.warnings().size() == 1);
   CHECK_THAT(model.warnings()[0], Catch::Contains("did not converge in 2 iterations"));
 }
+
+TEST_CASE("The default stop (tol = 0) ends within ftol of the optimum, and tol > 0 is a gradient test",
+          "[models]") {
+  for (int k : {2, 4}) {
+    auto problem = random_problem(1500, 120, k, 21 + k);
+    LogisticRegression converged({.tol = 1e-10});
+    converged.fit(problem.X, problem.y, k);
+    REQUIRE(converged.converged());
+    const double f_star = converged.objective();
+
+    LogisticRegression by_default;
+    by_default.fit(problem.X, problem.y, k);
+    CHECK(by_default.converged());
+    CHECK(by_default.objective_gap() <= 1e-12 * f_star);
+    // The estimate uses the Hessian's diagonal; allow it to be off by 10x.
+    CHECK(by_default.objective() - f_star <= 1e-11 * f_star);
+
+    // A loose ftol stops early, at a measurably worse objective (the check above can fail).
+    LogisticRegression loose({.ftol = 1e-3});
+    loose.fit(problem.X, problem.y, k);
+    CHECK(loose.converged());
+    CHECK(loose.objective() - f_star > 1e-9 * f_star);
+    CHECK(loose.n_hessian_products() < by_default.n_hessian_products());
+
+    LogisticRegression gradient({.tol = 1e-3});
+    gradient.fit(problem.X, problem.y, k);
+    CHECK(gradient.converged());
+    CHECK(gradient.max_abs_gradient() <= 1e-3);
+  }
+}
+
+TEST_CASE("Wide problems (several feature blocks) reach a zero gradient computed the slow way", "[models]") {
+  // 20000 features: more than one feature block for every class count, so block boundaries and
+  // the per-block row lists are exercised. The gradient C * X^T (P - Y) + W is recomputed here
+  // from the CSR rows, independently of the solver's blocked transpose.
+  std::mt19937_64 rng(3);
+  for (int k : {2, 5}) {
+    const std::int64_t n = 800, d = 20000;
+    CsrMatrix X;
+    X.rows = n;
+    X.cols = d;
+    std::vector<int> y;
+    for (std::int64_t i = 0; i < n; ++i) {
+      const int label = static_cast<int>(rng() % k);
+      y.push_back(label);
+      std::vector<std::int32_t> cols;
+      for (int e = 0; e < 12; ++e) cols.push_back(static_cast<std::int32_t>(rng() % d));
+      cols.push_back(static_cast<std::int32_t>(label * (d / k) + rng() % 50));  // informative
+      std::sort(cols.begin(), cols.end());
+      cols.erase(std::unique(cols.begin(), cols.end()), cols.end());
+      for (auto c : cols) {
+        X.indices.push_back(c);
+        X.data.push_back(static_cast<float>(0.2 + (rng() % 1000) / 1000.0));
+      }
+      X.indptr.push_back(static_cast<std::int64_t>(X.indices.size()));
+    }
+    const double C = 3.0;
+    std::vector<DenseMatrix> coefs;
+    for (int threads : {1, 2}) {
+      LogisticRegression model({.C = C, .tol = 1e-9, .n_threads = threads});
+      model.fit(X, y, k);
+      REQUIRE(model.converged());
+      coefs.push_back(model.coef());
+      const DenseMatrix coef = model.coef();
+      const DenseMatrix P = model.predict_proba(X);
+      DenseMatrix grad = coef;  // the penalty's gradient
+      const bool binary = coef.rows() == 1;
+      for (std::int64_t i = 0; i < n; ++i) {
+        for (std::int64_t p = X.indptr[i]; p < X.indptr[i + 1]; ++p) {
+          for (Eigen::Index c = 0; c < coef.rows(); ++c) {
+            const int cls = binary ? 1 : static_cast<int>(c);
+            const double residual = P(i, cls) - (y[i] == cls ? 1.0 : 0.0);
+            grad(c, X.indices[p]) += C * X.data[p] * residual;
+          }
+        }
+      }
+      CHECK(grad.cwiseAbs().maxCoeff() <= 1e-7);
+    }
+    CHECK(coefs[0] == coefs[1]);
+  }
+}
