@@ -97,9 +97,18 @@ void count_block(const std::vector<std::string>& docs, std::size_t begin, std::s
   };
   std::vector<Seen> seen;
   std::vector<detail::TermTable::Probe> probes;
+  std::vector<std::int32_t> ids;
   const bool unigrams = analyzer.params().ngram_range.first == 1;
   const bool ngrams = analyzer.params().ngram_range.second >= 2;
   out.row_sizes.reserve(end - begin);
+  if (!ngrams && analyzer.params().token_pattern == TfidfParams{}.token_pattern) {
+    // A default-pattern token takes >= 3 bytes with its separator: reserving that bound avoids
+    // the copies of a growing vector; pages never written cost no memory.
+    std::size_t bytes = 0;
+    for (std::size_t d = begin; d < end; ++d) bytes += docs[d].size();
+    out.ids.reserve(bytes / 3 + 1);
+    out.counts.reserve(bytes / 3 + 1);
+  }
   for (std::size_t d = begin; d < end; ++d) {
     try {
       analyzer.run(docs[d]);
@@ -111,14 +120,15 @@ void count_block(const std::vector<std::string>& docs, std::size_t begin, std::s
     constexpr std::size_t kLap = 0x7FFFFFFF;
     if ((d - begin) % kLap == 0) std::fill(seen.begin(), seen.end(), Seen{});
     const auto doc = static_cast<std::int32_t>((d - begin) % kLap);
-    auto add = [&](std::string_view term, const detail::TermTable::Probe& probe) {
-      std::int32_t id;
+    auto lookup = [&](std::string_view term, const detail::TermTable::Probe& probe) {
       if constexpr (kInsert) {
-        id = table.insert(term, probe);
+        return table.insert(term, probe);
       } else {
-        id = table.find(term, probe);
-        if (id < 0) return;
+        return table.find(term, probe);
       }
+    };
+    auto add = [&](std::int32_t id) {
+      if (id < 0) return;
       if (static_cast<std::size_t>(id) >= seen.size()) seen.resize(std::max<std::size_t>(id + 1, seen.size() * 2));
       Seen& s = seen[id];
       if (s.doc != doc) {
@@ -137,10 +147,17 @@ void count_block(const std::vector<std::string>& docs, std::size_t begin, std::s
         probes[k] = detail::TermTable::probe_padded(analyzer.token(k));  // text() is padded
         table.prefetch(probes[k]);
       }
-      for (std::size_t k = 0; k < n_tokens; ++k) add(analyzer.token(k), probes[k]);
+      // Same for the per-id Seen entries: look all ids up, prefetch, then count.
+      ids.resize(n_tokens);
+      for (std::size_t k = 0; k < n_tokens; ++k) ids[k] = lookup(analyzer.token(k), probes[k]);
+      if (seen.size() < table.size()) seen.resize(std::max(table.size(), seen.size() * 2));
+      for (std::size_t k = 0; k < n_tokens; ++k) {
+        if (ids[k] >= 0) __builtin_prefetch(&seen[ids[k]]);
+      }
+      for (std::size_t k = 0; k < n_tokens; ++k) add(ids[k]);
     }
     if (ngrams) {
-      analyzer.for_each_ngram([&](std::string_view term) { add(term, detail::TermTable::probe_padded(term)); });
+      analyzer.for_each_ngram([&](std::string_view term) { add(lookup(term, detail::TermTable::probe_padded(term))); });
     }
     out.row_sizes.push_back(static_cast<std::uint32_t>(out.ids.size() - row_start));
   }
