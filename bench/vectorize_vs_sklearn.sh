@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Times scikit-learn's TfidfVectorizer().fit_transform and `textaudit vectorize` on the same
-# generated corpus, in one run, and prints wall time, peak RSS and the ratio.
+# generated corpus, in one run, and prints both sides' wall time, CPU time (user + system) and
+# peak RSS (/usr/bin/time -v), and the ratios. The machine is shared: run it when `uptime` shows a
+# low load, and read the CPU ratio too (less sensitive to other processes than wall time).
 #
 # usage: bench/vectorize_vs_sklearn.sh [MAKE_CORPUS_PY] [N_ROWS] [BUILD_DIR]
 #   MAKE_CORPUS_PY  default ../shared/tools/make_corpus.py (relative to the repository root)
@@ -8,7 +10,8 @@
 #   BUILD_DIR       default build (must contain the textaudit binary)
 # Both sides are whole processes (reading the CSV included; Python also imports scikit-learn,
 # textaudit also writes matrix.mtx and vocabulary.txt); the in-process fit_transform times are
-# printed too.
+# printed too. textaudit's output includes an fsync of the 137 MB matrix.mtx (io::AtomicFile):
+# set TEXTAUDIT_OUT_PARENT=/dev/shm to write it to tmpfs and leave the disk out of the timing.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 MAKE_CORPUS=${1:-$ROOT/../shared/tools/make_corpus.py}
@@ -46,7 +49,9 @@ measure() {
 
 /usr/bin/time -v "$PY" "$WORK/sk.py" "$CORPUS" > "$WORK/sk.out" 2> "$WORK/sk.time"
 cat "$WORK/sk.out"
-/usr/bin/time -v "$BUILD/textaudit" vectorize "$CORPUS" --out "$WORK/out" > "$WORK/ta.out" 2> "$WORK/ta.time"
+OUT=$(mktemp -d "${TEXTAUDIT_OUT_PARENT:-$WORK}/vectorize_out.XXXXXX")
+trap 'rm -rf "$WORK" "$OUT"' EXIT
+/usr/bin/time -v "$BUILD/textaudit" vectorize "$CORPUS" --out "$OUT" > "$WORK/ta.out" 2> "$WORK/ta.time"
 cat "$WORK/ta.out"
 
 read -r SK_WALL SK_CPU SK_RSS < <(measure "$WORK/sk.time")
@@ -58,4 +63,6 @@ printf '%-24s %10.2f %10.2f %14.0f\n' "python + scikit-learn" "$SK_WALL" "$SK_CP
 printf '%-24s %10.2f %10.2f %14.0f\n' "textaudit vectorize" "$TA_WALL" "$TA_CPU" "$TA_RSS"
 awk -v a="$SK_WALL" -v b="$TA_WALL" -v c="$SK_CPU" -v d="$TA_CPU" \
   'BEGIN { printf "ratio (whole process): %.1fx wall, %.1fx CPU\n", a / b, c / d }'
+awk -v a="$SK_RSS" -v b="$TA_RSS" 'BEGIN { printf "peak RSS: textaudit uses %.2fx scikit-learn'"'"'s\n", b / a }'
 awk -v a="$SK_FIT" -v b="$TA_FIT" 'BEGIN { printf "ratio (fit_transform only): %.1fx (%.3f s vs %.3f s)\n", a / b, a, b }'
+echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
