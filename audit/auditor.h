@@ -38,7 +38,7 @@ struct AuditOptions {
   bool detect_triggers = true;                    // run the backdoor-trigger analysis
   cleaning::TriggerParams triggers;
   double alarm_min_ratio = 4.0;                   // targeted-flip alarm: i->j count / j->i count
-  double alarm_min_rate = 0.02;                   // ... and i->j rows / rows given j
+  double alarm_min_rate = 0.05;                   // ... and i->j rows / rows given j
   ProgressCallback progress;                      // optional
 };
 

@@ -149,6 +149,28 @@ TEST_CASE("backdoors planted into the real corpora are caught", "[audit][slow]")
   }
 }
 
+TEST_CASE("one-directional label noise raises the targeted-flip alarm; clean data does not", "[audit][slow]") {
+  const auto ds = load(kSms);
+  auto has_flip_alarm = [](const AuditResult& r) {
+    for (const auto& a : r.alarms) {
+      if (a.rfind("targeted flip", 0) == 0) return true;
+    }
+    return false;
+  };
+  CHECK_FALSE(has_flip_alarm(Auditor().run(ds.texts, ds.labels)));
+  std::vector<std::string> labels = ds.labels;
+  std::size_t flipped = 0;
+  for (std::size_t i = 0; i < labels.size(); i += 10) {  // every tenth ham becomes spam
+    if (labels[i] == "ham") {
+      labels[i] = "spam";
+      ++flipped;
+    }
+  }
+  REQUIRE(flipped > 400);
+  const AuditResult r = Auditor().run(ds.texts, labels);
+  CHECK(has_flip_alarm(r));
+}
+
 TEST_CASE("the audit is deterministic whatever the thread count", "[audit]") {
   const auto ds = load(kSms);
   textaudit::audit::RedTeamParams params;
