@@ -134,7 +134,7 @@ FoldAssignment fold_assignment(std::vector<int> test_fold, std::span<const int> 
 CrossValResult cross_val_predict(const text::CsrMatrix& X, std::span<const int> y, int n_classes,
                                  const models::LogisticRegressionParams& params,
                                  const FoldAssignment& folds, int n_threads,
-                                 const ProgressCallback& progress) {
+                                 const ProgressCallback& progress, const models::LogisticRegression* full_fit) {
   models::check_params(params);
   if (n_threads < 1) throw std::invalid_argument("cross_val_predict: n_threads must be >= 1");
   if (static_cast<std::int64_t>(y.size()) != X.rows || folds.test_fold.size() != y.size())
@@ -148,56 +148,68 @@ CrossValResult cross_val_predict(const text::CsrMatrix& X, std::span<const int> 
   result.folds.resize(static_cast<std::size_t>(n_splits));
 
   // One fit on all rows, with every thread; each fold then starts there.
-  models::LogisticRegressionParams full_params = params;
-  full_params.n_threads = n_threads;
-  full_params.warm_start = false;
-  models::LogisticRegression full(full_params);
-  full.fit(X, y, n_classes);
+  models::LogisticRegression full;
+  if (full_fit != nullptr) {
+    if (!full_fit->fitted() || full_fit->n_features() != X.cols || full_fit->n_classes() != n_classes)
+      throw std::invalid_argument("cross_val_predict: full_fit is not a fit on X with n_classes classes");
+    full = *full_fit;
+  } else {
+    models::LogisticRegressionParams full_params = params;
+    full_params.n_threads = n_threads;
+    full_params.warm_start = false;
+    full.set_params(full_params);
+    full.fit(X, y, n_classes);
+  }
   result.full_fit_iter = full.n_iter();
 
-  // Folds in parallel, the threads split evenly between them. Each fold's fit is bit-identical
-  // for any thread count and writes only its own test rows, so the output does not depend on
-  // n_threads or on scheduling.
+  // Folds in rounds of `outer` parallel fits, a round's threads split evenly between its folds
+  // (5 folds on 2 threads: two rounds of 2 x 1 thread, then 1 x 2 threads, so no core idles in
+  // the last round). Each fold's fit is bit-identical for any thread count and writes only its
+  // own test rows, so the output does not depend on n_threads or on scheduling.
   const int outer = std::max(1, std::min(n_threads, n_splits));
-  const int inner = std::max(1, n_threads / outer);
   std::vector<std::vector<std::string>> fold_warnings(static_cast<std::size_t>(n_splits));
   std::atomic<int> done{0};
   std::mutex progress_mutex;
-  models::detail::parallel_for(n_splits, outer, [&](int f) {
-    const auto start = std::chrono::steady_clock::now();
-    std::vector<std::size_t> train_rows, test_rows;
-    std::vector<int> train_y;
-    for (std::size_t i = 0; i < y.size(); ++i) {
-      if (folds.test_fold[i] == f) {
-        test_rows.push_back(i);
-      } else {
-        train_rows.push_back(i);
-        train_y.push_back(y[i]);
+  for (int round_begin = 0; round_begin < n_splits; round_begin += outer) {
+    const int in_round = std::min(outer, n_splits - round_begin);
+    const int inner = std::max(1, n_threads / in_round);
+    models::detail::parallel_for(in_round, in_round, [&](int task) {
+      const int f = round_begin + task;
+      const auto start = std::chrono::steady_clock::now();
+      std::vector<std::size_t> train_rows, test_rows;
+      std::vector<int> train_y;
+      for (std::size_t i = 0; i < y.size(); ++i) {
+        if (folds.test_fold[i] == f) {
+          test_rows.push_back(i);
+        } else {
+          train_rows.push_back(i);
+          train_y.push_back(y[i]);
+        }
       }
-    }
-    models::LogisticRegression model = full;
-    models::LogisticRegressionParams fold_params = params;
-    fold_params.n_threads = inner;
-    fold_params.warm_start = true;
-    model.set_params(fold_params);
-    model.fit(X.select_rows(train_rows), train_y, n_classes);
-    const DenseMatrix proba = model.predict_proba(X.select_rows(test_rows));
-    for (std::size_t r = 0; r < test_rows.size(); ++r)
-      result.pred_probs.row(static_cast<Eigen::Index>(test_rows[r])) = proba.row(static_cast<Eigen::Index>(r));
-    FoldSummary& summary = result.folds[static_cast<std::size_t>(f)];
-    summary.train_rows = static_cast<std::int64_t>(train_rows.size());
-    summary.test_rows = static_cast<std::int64_t>(test_rows.size());
-    summary.n_iter = model.n_iter();
-    summary.converged = model.converged();
-    summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    for (const auto& w : model.warnings())
-      fold_warnings[static_cast<std::size_t>(f)].push_back("fold " + std::to_string(f) + ": " + w);
-    const int finished = ++done;
-    if (progress) {
-      std::lock_guard<std::mutex> lock(progress_mutex);
-      progress(finished, n_splits);
-    }
-  });
+      models::LogisticRegression model = full;
+      models::LogisticRegressionParams fold_params = params;
+      fold_params.n_threads = inner;
+      fold_params.warm_start = true;
+      model.set_params(fold_params);
+      model.fit(X.select_rows(train_rows), train_y, n_classes);
+      const DenseMatrix proba = model.predict_proba(X.select_rows(test_rows));
+      for (std::size_t r = 0; r < test_rows.size(); ++r)
+        result.pred_probs.row(static_cast<Eigen::Index>(test_rows[r])) = proba.row(static_cast<Eigen::Index>(r));
+      FoldSummary& summary = result.folds[static_cast<std::size_t>(f)];
+      summary.train_rows = static_cast<std::int64_t>(train_rows.size());
+      summary.test_rows = static_cast<std::int64_t>(test_rows.size());
+      summary.n_iter = model.n_iter();
+      summary.converged = model.converged();
+      summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      for (const auto& w : model.warnings())
+        fold_warnings[static_cast<std::size_t>(f)].push_back("fold " + std::to_string(f) + ": " + w);
+      const int finished = ++done;
+      if (progress) {
+        std::lock_guard<std::mutex> lock(progress_mutex);
+        progress(finished, n_splits);
+      }
+    });
+  }
   for (const auto& ws : fold_warnings) result.warnings.insert(result.warnings.end(), ws.begin(), ws.end());
   return result;
 }

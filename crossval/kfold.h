@@ -55,12 +55,15 @@ struct CrossValResult {
 
 // Out-of-fold probabilities: for each fold f, a model fitted on the rows with test_fold != f
 // predicts the rows with test_fold == f. Every fold starts from one fit on all rows (the
-// objective is strictly convex, so the optimum does not depend on the start). Folds run on up to
-// n_threads threads; the result is identical for any n_threads. A class absent from a fold's
-// training rows gets probability 0 in that fold (as scikit-learn). Throws as fit() does.
+// objective is strictly convex, so the optimum does not depend on the start); pass `full_fit`, a
+// model already fitted on all of X and y with the same params, to skip that fit (full_fit_iter is
+// then its n_iter()). Folds run on up to n_threads threads; the result is identical for any
+// n_threads. A class absent from a fold's training rows gets probability 0 in that fold (as
+// scikit-learn). Throws as fit() does.
 CrossValResult cross_val_predict(const text::CsrMatrix& X, std::span<const int> y, int n_classes,
                                  const models::LogisticRegressionParams& params,
                                  const FoldAssignment& folds, int n_threads = 1,
-                                 const ProgressCallback& progress = {});
+                                 const ProgressCallback& progress = {},
+                                 const models::LogisticRegression* full_fit = nullptr);
 
 }  // namespace textaudit::crossval

@@ -125,3 +125,29 @@ TEST_CASE("A user fold assignment is checked and overrides the split", "[crossva
   CHECK(folds.n_splits == 2);
   CHECK(folds.test_fold == std::vector<int>{0, 0, 0, 1, 1, 1});
 }
+
+TEST_CASE("cross_val_predict with default parameters and a supplied full fit gives the same output",
+          "[crossval][reference]") {
+  const auto ref = textaudit::testing::read_reference("sklearn/cv_airline1500.json");
+  const auto y = ref["labels"].get<std::vector<int>>();
+  const int K = static_cast<int>(ref["label_names"].size());
+  const CsrMatrix X = read_csr(ref["X"]);
+  const auto folds = fold_assignment(ref["test_fold"].get<std::vector<int>>(), y, K);
+  // Default stopping rule (estimated objective gap): still within 1e-5 of the converged run.
+  const auto result = cross_val_predict(X, y, K, {}, folds, 2);
+  double worst = 0.0;
+  for (std::size_t i = 0; i < y.size(); ++i)
+    for (int k = 0; k < K; ++k)
+      worst = std::max(worst, std::abs(result.pred_probs(i, k) - ref["pred_probs_converged"][i][k].get<double>()));
+  CHECK(worst <= 1e-5);
+  // The all-rows fit handed in (as the auditor has one) replaces the internal one, bit for bit;
+  // 3 threads: a last round of one fold on 3 threads.
+  textaudit::models::LogisticRegression full({.n_threads = 2});
+  full.fit(X, y, K);
+  const auto reused = cross_val_predict(X, y, K, {}, folds, 3, {}, &full);
+  CHECK(reused.pred_probs == result.pred_probs);
+  CHECK(reused.full_fit_iter == full.n_iter());
+  textaudit::models::LogisticRegression other;
+  other.fit(X, y, K + 1);
+  CHECK_THROWS_AS(cross_val_predict(X, y, K, {}, folds, 1, {}, &other), std::invalid_argument);
+}
