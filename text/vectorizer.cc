@@ -102,9 +102,10 @@ void count_block(const std::vector<std::string>& docs, std::size_t begin, std::s
   const bool ngrams = analyzer.params().ngram_range.second >= 2;
   out.row_sizes.reserve(end - begin);
   if (!ngrams && analyzer.params().token_pattern == TfidfParams{}.token_pattern) {
-    // A default-pattern token takes >= 3 bytes with its separator: reserving that bound avoids
-    // the copies of a growing vector; pages never written cost no memory.
-    std::size_t bytes = 0;
+    // A default-pattern token takes >= 3 bytes with its separator (or the document's end):
+    // reserving that bound avoids the copies of a growing vector; pages never written cost no
+    // memory.
+    std::size_t bytes = end - begin;
     for (std::size_t d = begin; d < end; ++d) bytes += docs[d].size();
     out.ids.reserve(bytes / 3 + 1);
     out.counts.reserve(bytes / 3 + 1);
