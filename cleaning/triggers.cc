@@ -467,9 +467,10 @@ std::vector<SuspectedTrigger> confirm_triggers(std::vector<SuspectedTrigger> can
                          ? static_cast<int>(std::max_element(source_votes.begin(), source_votes.end()) - source_votes.begin())
                          : -1;
     // Two readings, each against its own base rate, Bonferroni-corrected over the candidates. The
-    // model's reading must be overwhelming (max_p_value_model): informative words of a hard class
-    // also flip many rows when removed. The nearest-row reading is stronger evidence — a planted
-    // copy sits next to its source — so it needs less, but must hold for most of the rows.
+    // model's reading (used for candidates too large for the nearest-row reading) must be
+    // overwhelming (max_p_value_model): informative words of a hard class also flip many rows when
+    // removed. The nearest-row reading — a planted copy sits next to its source — must hold for
+    // most of the rows.
     // A floor on the base rates keeps a class that is never misread from making any two flips
     // infinitely significant.
     t.base_flip_rate = base_rows[target] > 0 ? double(base_flips[target]) / double(base_rows[target]) : 0.0;
@@ -486,8 +487,12 @@ std::vector<SuspectedTrigger> confirm_triggers(std::vector<SuspectedTrigger> can
     t.p_value = std::min(p_model, p_neighbour);
     const double significance = std::min(1.0, -std::log10(std::max(t.p_value, 1e-300)) / 10.0);
     t.score = t.label_concentration * t.flip_rate * significance;
+    // Where the nearest-row reading is available it decides: a row mislabelled together with its
+    // paraphrases (a cluster sharing a rare word) reads as another class to the model too, but its
+    // nearest rows without the word are its own paraphrases, with the same label — while a planted
+    // copy's nearest row is its source, labelled A.
     t.confirmed = t.label_concentration >= params.min_concentration && t.flipped_rows >= params.min_rows &&
-                  t.flip_rate >= params.min_flip_rate && (model_evidence || neighbour_evidence);
+                  t.flip_rate >= params.min_flip_rate && (by_neighbour ? neighbour_evidence : model_evidence);
     std::sort(flipped.begin(), flipped.end());
     t.example_rows.clear();
     t.flipped_row_ids.clear();

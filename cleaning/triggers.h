@@ -41,7 +41,7 @@ struct TriggerParams {
   bool renormalize_l2 = true;         // rows are L2-normalised TF-IDF: rescale after removal
   double neighbor_min_cosine = 0.5;   // confirm: a row also reads as its most similar row's label
                                       // when their cosine is at least this (1 = off)
-  std::int64_t neighbor_max_rows = 200;   // ... for candidates in at most this many rows
+  std::int64_t neighbor_max_rows = 500;   // ... for candidates in at most this many rows
   std::int64_t neighbor_base_sample = 500;  // rows per class sampled for that reading's base rate
   std::int64_t neighbor_df_cap = 2000;      // terms in more rows are not searched for neighbours
 };
