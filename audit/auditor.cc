@@ -172,9 +172,9 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
   std::vector<cleaning::SuspectedTrigger> candidates;
   text::CsrMatrix masked;
   const text::CsrMatrix* features = &X;
+  models::LogisticRegression full(model_params);  // all rows; also the folds' starting point
   if (o.detect_triggers) {
     Stage stage(result, o.progress, "screen triggers");
-    models::LogisticRegression full(model_params);
     full.fit(X, y, K);
     candidates = cleaning::find_trigger_candidates(X, y, K, full.coef(), full.intercept(), vectorizer.vocabulary(),
                                                    o.triggers);
@@ -191,7 +191,10 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
     Stage stage(result, o.progress, "cross-validate");
     crossval::ProgressCallback on_fold;
     if (o.progress) on_fold = [&](int done, int total) { o.progress("cross-validate", double(done) / double(total)); };
-    crossval::CrossValResult cv = crossval::cross_val_predict(*features, y, K, model_params, folds, n_threads, on_fold);
+    // The objective is strictly convex, so any start reaches the same optimum: the screen's model
+    // (fitted on the unmasked rows) is a good one and saves the all-rows fit.
+    crossval::CrossValResult cv = crossval::cross_val_predict(*features, y, K, model_params, folds, n_threads, on_fold,
+                                                              o.detect_triggers ? &full : nullptr);
     result.pred_probs = std::move(cv.pred_probs);
     for (const auto& w : cv.warnings) result.warnings.push_back(w);
   }
