@@ -53,6 +53,35 @@ std::uint64_t hash_rows(const std::int64_t* rows, std::size_t count) {
   return h;
 }
 
+// The rows and values of a subset of columns (column-major), for the columns with slot[c] >= 0,
+// listed in `cols` (slot[cols[s]] == s); df[c] is column c's number of rows.
+struct ColumnPostings {
+  std::vector<std::int64_t> offset;  // cols.size() + 1
+  std::vector<std::int64_t> rows;
+  std::vector<float> values;
+};
+
+ColumnPostings column_postings(const text::CsrMatrix& X, const std::vector<std::int32_t>& slot,
+                               const std::vector<std::int32_t>& cols, const std::vector<std::int32_t>& df) {
+  ColumnPostings out;
+  out.offset.assign(cols.size() + 1, 0);
+  for (std::size_t s = 0; s < cols.size(); ++s) out.offset[s + 1] = out.offset[s] + df[cols[s]];
+  out.rows.resize(static_cast<std::size_t>(out.offset.back()));
+  out.values.resize(static_cast<std::size_t>(out.offset.back()));
+  std::vector<std::int64_t> fill(out.offset.begin(), out.offset.end() - 1);
+  for (std::int64_t r = 0; r < X.rows; ++r) {
+    const auto idx = X.row_indices(r);
+    const auto val = X.row_values(r);
+    for (std::size_t p = 0; p < idx.size(); ++p) {
+      const std::int32_t s = slot[idx[p]];
+      if (s < 0) continue;
+      out.rows[fill[s]] = r;
+      out.values[fill[s]++] = val[p];
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 void check_params(const TriggerParams& params) {
@@ -111,23 +140,9 @@ std::vector<SuspectedTrigger> find_trigger_candidates(const text::CsrMatrix& X, 
   if (cand_cols.empty()) return {};
 
   // Column-major view of the candidate columns: their rows and values.
-  std::vector<std::int64_t> offset(cand_cols.size() + 1, 0);
-  for (std::size_t s = 0; s < cand_cols.size(); ++s) offset[s + 1] = offset[s] + df[cand_cols[s]];
-  std::vector<std::int64_t> col_rows(static_cast<std::size_t>(offset.back()));
-  std::vector<float> col_vals(static_cast<std::size_t>(offset.back()));
-  {
-    std::vector<std::int64_t> fill(offset.begin(), offset.end() - 1);
-    for (std::int64_t r = 0; r < n; ++r) {
-      const auto idx = X.row_indices(r);
-      const auto val = X.row_values(r);
-      for (std::size_t p = 0; p < idx.size(); ++p) {
-        const std::int32_t s = slot[idx[p]];
-        if (s < 0) continue;
-        col_rows[fill[s]] = r;
-        col_vals[fill[s]++] = val[p];
-      }
-    }
-  }
+  const ColumnPostings postings = column_postings(X, slot, cand_cols, df);
+  const std::vector<std::int64_t>& offset = postings.offset;
+  const std::vector<std::int64_t>& col_rows = postings.rows;
 
   // Tokens that occur in exactly the same rows (an inserted phrase) are judged together.
   std::unordered_map<std::uint64_t, std::vector<std::size_t>> by_hash;
@@ -317,21 +332,10 @@ std::vector<std::vector<std::pair<std::int64_t, double>>> nearest_rows(const tex
       }
     }
   }
-  std::vector<std::int64_t> offset(cols.size() + 1, 0);
-  for (std::size_t s = 0; s < cols.size(); ++s) offset[s + 1] = offset[s] + df[cols[s]];
-  std::vector<std::int64_t> post_row(static_cast<std::size_t>(offset.back()));
-  std::vector<float> post_val(static_cast<std::size_t>(offset.back()));
-  std::vector<std::int64_t> fill(offset.begin(), offset.end() - 1);
-  for (std::int64_t r = 0; r < n; ++r) {
-    const auto idx = X.row_indices(r);
-    const auto val = X.row_values(r);
-    for (std::size_t p = 0; p < idx.size(); ++p) {
-      const std::int32_t s = slot[idx[p]];
-      if (s < 0) continue;
-      post_row[fill[s]] = r;
-      post_val[fill[s]++] = val[p];
-    }
-  }
+  const ColumnPostings postings = column_postings(X, slot, cols, df);
+  const std::vector<std::int64_t>& offset = postings.offset;
+  const std::vector<std::int64_t>& post_row = postings.rows;
+  const std::vector<float>& post_val = postings.values;
   std::vector<double> dot(static_cast<std::size_t>(n), 0.0);
   std::vector<std::int64_t> touched;
   std::vector<std::vector<std::pair<std::int64_t, double>>> out(queries.size());
