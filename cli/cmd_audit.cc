@@ -7,12 +7,10 @@
 
 #include "audit/auditor.h"
 #include "audit/report.h"
-#include "cli/cl_options.h"
+#include "cli/audit_options.h"
 #include "cli/command.h"
 #include "cli/dataset_options.h"
-#include "cli/model_options.h"
 #include "cli/progress.h"
-#include "cli/tfidf_options.h"
 #include "io/atomic_file.h"
 #include "io/dataset.h"
 
@@ -21,10 +19,7 @@ namespace {
 
 struct AuditArgs {
   DatasetOptions data;
-  text::TfidfParams tfidf;
-  models::LogisticRegressionParams model;
-  CrossValOptions cv;
-  cleaning::FindLabelIssuesParams cl;
+  PipelineArgs pipeline;
   audit::AuditOptions audit;
   std::string out_dir;
   bool fail_on_issues = false;
@@ -55,21 +50,15 @@ int run_audit(AuditArgs& args) {
   if (!args.out_dir.empty()) io::ensure_output_dir(args.out_dir);
 
   std::vector<std::string> extra;
-  if (!args.cv.fold_column.empty()) extra.push_back(args.cv.fold_column);
+  if (!args.pipeline.cv.fold_column.empty()) extra.push_back(args.pipeline.cv.fold_column);
   Progress progress(quiet);
   progress.update("read", 0.0);
   io::Dataset ds = load_dataset(args.data, extra, /*require_labels=*/true, quiet);
   progress.update("read", 1.0);
 
-  audit::AuditOptions options = args.audit;
-  options.tfidf = args.tfidf;
-  options.model = args.model;
-  options.label_issues = args.cl;
-  options.n_splits = args.cv.folds;
-  options.random_state = args.cv.seed;
-  options.n_threads = args.cv.threads;
+  audit::AuditOptions options = make_audit_options(args.pipeline, args.audit);
   options.detect_triggers = !args.no_triggers;
-  if (!args.cv.fold_column.empty()) options.folds = folds_from_column(ds.extra[0]);
+  if (!args.pipeline.cv.fold_column.empty()) options.folds = folds_from_column(ds.extra[0]);
   options.progress = [&progress](std::string_view stage, double fraction) { progress.update(std::string(stage), fraction); };
 
   const audit::Auditor auditor(options);
@@ -127,10 +116,7 @@ std::function<int()> setup_audit(CLI::App& app) {
                  "ambiguous: the two most likely classes closer than this")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
-  add_tfidf_options(app, args->tfidf);
-  add_model_options(app, args->model);
-  add_crossval_options(app, args->cv);
-  add_cl_options(app, args->cl);
+  add_pipeline_options(app, args->pipeline);
   return [args]() { return run_audit(*args); };
 }
 

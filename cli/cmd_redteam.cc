@@ -10,12 +10,10 @@
 #include "audit/auditor.h"
 #include "audit/redteam.h"
 #include "audit/report.h"
-#include "cli/cl_options.h"
+#include "cli/audit_options.h"
 #include "cli/command.h"
 #include "cli/dataset_options.h"
-#include "cli/model_options.h"
 #include "cli/progress.h"
-#include "cli/tfidf_options.h"
 #include "io/atomic_file.h"
 
 namespace textaudit::cli {
@@ -24,10 +22,7 @@ namespace {
 struct RedTeamArgs {
   DatasetOptions data;
   audit::RedTeamParams params;
-  text::TfidfParams tfidf;
-  models::LogisticRegressionParams model;
-  CrossValOptions cv;
-  cleaning::FindLabelIssuesParams cl;
+  PipelineArgs pipeline;
   std::string out_dir;
 };
 
@@ -54,7 +49,7 @@ int run_redteam(RedTeamArgs& args) {
   const bool quiet = global_flags().quiet;
   io::ensure_output_dir(args.out_dir);
   const io::Dataset ds = load_dataset(args.data, {}, /*require_labels=*/true, quiet);
-  args.params.random_state = args.cv.seed;
+  args.params.random_state = args.pipeline.cv.seed;
   const audit::PoisonedDataset poisoned = audit::plant_attacks(ds.texts, ds.labels, args.params);
   const std::filesystem::path dir(args.out_dir);
 
@@ -74,13 +69,7 @@ int run_redteam(RedTeamArgs& args) {
   }
 
   Progress progress(quiet);
-  audit::AuditOptions options;
-  options.tfidf = args.tfidf;
-  options.model = args.model;
-  options.label_issues = args.cl;
-  options.n_splits = args.cv.folds;
-  options.random_state = args.cv.seed;
-  options.n_threads = args.cv.threads;
+  audit::AuditOptions options = make_audit_options(args.pipeline);
   options.progress = [&progress](std::string_view stage, double f) { progress.update(std::string(stage), f); };
   const audit::AuditResult ours = audit::Auditor(options).run(poisoned.texts, poisoned.labels);
   // The baseline: the same features, model and folds, confident learning alone (what scikit-learn
@@ -176,10 +165,7 @@ std::function<int()> setup_redteam(CLI::App& app) {
       ->capture_default_str();
   app.add_option("--source-class", args->params.source_class, "class the attacker copies (default: the smallest)");
   app.add_option("--target-class", args->params.target_class, "label given to the copies (default: the largest other)");
-  add_tfidf_options(app, args->tfidf);
-  add_model_options(app, args->model);
-  add_crossval_options(app, args->cv);
-  add_cl_options(app, args->cl);
+  add_pipeline_options(app, args->pipeline);
   return [args]() { return run_redteam(*args); };
 }
 
