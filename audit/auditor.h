@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "audit/baseline.h"
 #include "audit/result.h"
 #include "cleaning/label_issues.h"
 #include "cleaning/near_duplicates.h"
@@ -39,7 +40,26 @@ struct AuditOptions {
   cleaning::TriggerParams triggers;
   double alarm_min_ratio = 4.0;                   // targeted-flip alarm: i->j count / j->i count
   double alarm_min_rate = 0.05;                   // ... and i->j rows / rows given j
+  IncrementalParams incremental;                  // run_incremental() only
   ProgressCallback progress;                      // optional
+};
+
+// Bring your own model: outputs of the user's own classifier or embedder that replace built-in
+// parts of the audit. Each is optional: an empty matrix means textaudit computes it.
+struct ExternalInputs {
+  // n_rows x K out-of-fold probabilities (finite, in [0, 1], rows sum to 1 within 1e-3). Replace
+  // the built-in cross-validation for confident learning, ambiguity and the issue score. The
+  // trigger analysis still uses TF-IDF and one built-in model on all rows (see run()).
+  DenseMatrix pred_probs;
+  // Class name of each pred_probs column (every label must be one of them); empty: the columns are
+  // the sorted class names (AuditResult::classes, as scikit-learn's LabelEncoder).
+  std::vector<std::string> pred_probs_classes;
+  // n_rows x d embeddings: near-duplicates and outliers use Datalab's dense checks on them
+  // (cleaning/near_duplicates.h, outliers.h) instead of TF-IDF.
+  DenseMatrix features;
+  // Where they came from (e.g. file paths), recorded in the parameters; optional.
+  std::string pred_probs_source = "user-supplied";
+  std::string features_source = "user-supplied";
 };
 
 // Throws std::invalid_argument naming the first bad field.
@@ -53,6 +73,25 @@ class Auditor {
   // std::invalid_argument for bad options or sizes, DataError for data that cannot be audited
   // (fewer than two classes, no tokens at all).
   AuditResult run(const std::vector<std::string>& texts, const std::vector<std::string>& labels) const;
+  // The same with the user's pred_probs and/or features (ExternalInputs). Throws
+  // std::invalid_argument naming the input for a row count, class count or class name that does
+  // not match the labels, or values that are not probabilities / not finite.
+  AuditResult run(const std::vector<std::string>& texts, const std::vector<std::string>& labels,
+                  const ExternalInputs& inputs) const;
+
+  // Incremental audits (audit/baseline.h). fit_baseline: the vectorizer and model on the accepted
+  // rows (options: tfidf, model, n_splits, random_state, n_threads), with thresholds from one
+  // held-out fold. Throws as run().
+  BaselineModel fit_baseline(const std::vector<std::string>& texts, const std::vector<std::string>& labels) const;
+  // Audits only the new rows (texts, labels) against the accepted rows the model was fitted on:
+  // label issues where the accepted model confidently predicts another class (its thresholds),
+  // near-duplicates within the batch and of accepted rows (AuditResult::accepted_duplicate_*, a
+  // conflict when the labels differ), outliers and ambiguity within the batch, and new suspected
+  // triggers: terms absent from the accepted rows, concentrated in one batch label, whose rows read
+  // as another class. Batch labels must be classes of the model. Rows are batch rows.
+  AuditResult run_incremental(const std::vector<std::string>& texts, const std::vector<std::string>& labels,
+                              const BaselineModel& model, const std::vector<std::string>& accepted_texts,
+                              const std::vector<std::string>& accepted_labels) const;
 
   const AuditOptions& options() const { return options_; }
 

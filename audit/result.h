@@ -48,6 +48,14 @@ struct AuditResult {
   std::vector<double> issue_score;      // [0, 1] combined; higher = more suspicious; ranks rows
   std::vector<std::string> reasons;     // short human-readable reasons ("; "-separated), "" if none
 
+  // Incremental audits only (Auditor::run_incremental), else empty; n_rows long: the accepted row
+  // this row nearly duplicates (0-based row of the accepted data, -1 if none), its class id and
+  // their TF-IDF cosine similarity (0 if none). A duplicate of an accepted row is not kept in
+  // cleaned.csv; a conflict (another label) also sets near_duplicate_label_conflict.
+  std::vector<std::int64_t> accepted_duplicate_row;
+  std::vector<int> accepted_duplicate_label;
+  std::vector<double> accepted_duplicate_similarity;
+
   // Aggregates for the summary and the report.
   DenseMatrix confident_joint;          // K x K counts (calibrated), row = given, column = estimated true
   DenseMatrix noise_matrix;             // K x K, P(given = i | true = j)
@@ -61,10 +69,11 @@ struct AuditResult {
 
   // Whether cleaned.csv leaves the row out: a label issue, suspected poison, an outlier, an
   // ambiguous row, or a near-duplicate that is not the first member (lowest row) of its set —
-  // one copy of a repeated text is kept, the rest are dropped.
+  // one copy of a repeated text is kept, the rest are dropped — or of an accepted row.
   bool is_flagged(std::size_t row) const {
     return is_label_issue[row] || is_suspected_poison[row] || is_outlier[row] || is_ambiguous[row] ||
-           (is_near_duplicate[row] && near_duplicate_set[row] != static_cast<std::int64_t>(row));
+           (is_near_duplicate[row] && near_duplicate_set[row] != static_cast<std::int64_t>(row)) ||
+           (!accepted_duplicate_row.empty() && accepted_duplicate_row[row] >= 0);
   }
   // Row indices ordered by issue_score (descending), ties by row index; only flagged rows.
   std::vector<std::size_t> ranked_flagged_rows() const;
