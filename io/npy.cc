@@ -3,6 +3,7 @@
 // a multiple of 64 bytes, then the raw array in C order.
 #include "io/npy.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <fstream>
@@ -52,10 +53,20 @@ std::string dict_value(const std::string& header, const std::string& key, const 
   return header.substr(pos, end - pos);
 }
 
+// Product of the dimensions, or -1 when it exceeds what any file could hold (2^62).
 std::int64_t element_count(const NpyHeader& h) {
   std::int64_t count = 1;
-  for (std::int64_t d : h.shape) count *= d;
+  for (std::int64_t d : h.shape) {
+    if (__builtin_mul_overflow(count, d, &count) || count > (std::int64_t{1} << 62)) return -1;
+  }
   return count;
+}
+
+// Bytes per element of a dtype such as '<f8' or '|u1': 1, 2, 4 or 8; 0 for anything else.
+int item_size(const std::string& descr) {
+  const std::string digits = descr.substr(2);
+  if (digits == "1" || digits == "2" || digits == "4" || digits == "8") return digits[0] - '0';
+  return 0;
 }
 
 struct Body {
@@ -73,8 +84,11 @@ Body checked_body(const std::string& bytes, const NpyHeader& h, const std::strin
     fail(path, "unsupported dtype '" + h.descr + "' (big-endian or unknown); expected '<f8', '<f4' "
                "or a little-endian integer type");
   }
-  const int itemsize = std::stoi(h.descr.substr(2));
+  const int itemsize = item_size(h.descr);
+  if (itemsize == 0) fail(path, "unsupported dtype '" + shorten(h.descr, 20) + "' (item size not 1, 2, 4 or 8 bytes)");
   const std::int64_t count = element_count(h);
+  if (count < 0) fail(path, "shape too large for any file: " + std::to_string(h.shape.size()) + " dimensions of up to " +
+                              std::to_string(*std::max_element(h.shape.begin(), h.shape.end())));
   const std::uint64_t need = static_cast<std::uint64_t>(count) * static_cast<std::uint64_t>(itemsize);
   if (bytes.size() < h.data_offset || bytes.size() - h.data_offset < need) {
     fail(path, "truncated .npy body: expected " + std::to_string(need) + " bytes of data for shape " +
@@ -134,7 +148,7 @@ NpyHeader parse_npy_header(const std::string& bytes, const std::string& path) {
   NpyHeader h;
   h.data_offset = prefix + header_len;
   std::string descr = dict_value(header, "descr", path);
-  if (descr.size() < 2 || (descr.front() != '\'' && descr.front() != '"')) {
+  if (descr.size() < 5 || (descr.front() != '\'' && descr.front() != '"') || descr.back() != descr.front()) {
     fail(path, "unsupported dtype " + shorten(descr, 40) + " (structured arrays are not supported)");
   }
   h.descr = descr.substr(1, descr.size() - 2);
@@ -152,7 +166,7 @@ NpyHeader parse_npy_header(const std::string& bytes, const std::string& path) {
     const auto first = item.find_first_not_of(' ');
     if (first == std::string::npos) continue;
     const std::string digits = item.substr(first, item.find_last_not_of(' ') - first + 1);
-    if (digits.find_first_not_of("0123456789") != std::string::npos || digits.empty()) {
+    if (digits.find_first_not_of("0123456789") != std::string::npos || digits.empty() || digits.size() > 18) {
       fail(path, "malformed shape: " + shorten(shape, 40));
     }
     h.shape.push_back(std::stoll(digits));
