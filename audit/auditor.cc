@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "audit/detail/inputs.h"
 #include "crossval/kfold.h"
 #include "text/data_error.h"
 #include "text/labels.h"
@@ -116,6 +117,11 @@ void check_options(const AuditOptions& options) {
 Auditor::Auditor(AuditOptions options) : options_(std::move(options)) { check_options(options_); }
 
 AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vector<std::string>& labels) const {
+  return run(texts, labels, ExternalInputs{});
+}
+
+AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vector<std::string>& labels,
+                         const ExternalInputs& inputs) const {
   const AuditOptions& o = options_;
   if (texts.size() != labels.size()) {
     throw std::invalid_argument("Auditor::run: " + std::to_string(texts.size()) + " texts but " +
@@ -141,6 +147,13 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
   const std::vector<int>& y = result.given_label;
   const int K = static_cast<int>(result.classes.size());
   record_parameters(o, result.classes, result);
+  // Bring your own model: the user's pred_probs replace cross-validation, their features TF-IDF
+  // for near-duplicates and outliers.
+  const bool own_probs = inputs.pred_probs.size() > 0;
+  const bool own_features = inputs.features.size() > 0;
+  if (own_probs) result.pred_probs = detail::checked_pred_probs(inputs, result.classes, n);
+  if (own_features) detail::check_features(inputs, n);
+  detail::record_inputs(inputs, o.detect_triggers, result);
 
   // 1. Features.
   text::TfidfParams tfidf_params = o.tfidf;
@@ -162,7 +175,9 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
   crossval::FoldAssignment folds = o.folds.empty()
                                        ? crossval::stratified_kfold(y, K, o.n_splits, /*shuffle=*/true, o.random_state)
                                        : crossval::fold_assignment(o.folds, y, K);
-  for (const auto& w : folds.warnings) result.warnings.push_back(w);
+  if (!own_probs) {
+    for (const auto& w : folds.warnings) result.warnings.push_back(w);
+  }
 
   models::LogisticRegressionParams model_params = o.model;
   model_params.n_threads = n_threads;
@@ -186,8 +201,13 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
     }
   }
 
-  // 4. Out-of-fold probabilities.
-  {
+  // 4. Out-of-fold probabilities. With the user's, triggers are read by the screen's all-rows model
+  //    on the masked rows instead (in-sample, so it reads rows as their given label more readily).
+  DenseMatrix own_reading;
+  if (own_probs && o.detect_triggers) {
+    Stage stage(result, o.progress, "trigger reading");
+    own_reading = full.predict_proba(*features);
+  } else if (!own_probs) {
     Stage stage(result, o.progress, "cross-validate");
     crossval::ProgressCallback on_fold;
     if (o.progress) on_fold = [&](int done, int total) { o.progress("cross-validate", double(done) / double(total)); };
@@ -199,19 +219,20 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
     for (const auto& w : cv.warnings) result.warnings.push_back(w);
   }
   const DenseMatrix& P = result.pred_probs;
+  const DenseMatrix& reading = own_reading.size() > 0 ? own_reading : result.pred_probs;  // triggers
 
   // 5. Confirm triggers and mark the rows they poisoned.
   cleaning::PoisonRows poison;
   {
     Stage stage(result, o.progress, "confirm triggers");
-    result.triggers = cleaning::confirm_triggers(candidates, y, P, features, o.triggers);
-    poison = cleaning::mark_poison_rows(result.triggers, P);
+    result.triggers = cleaning::confirm_triggers(candidates, y, reading, features, o.triggers);
+    poison = cleaning::mark_poison_rows(result.triggers, reading);
   }
 
   // 5b. With triggers confirmed, the planted rows would keep teaching the model their wrong label
   //     (masked, they are copies of class-A text labelled B). Refit without them, with only the
   //     confirmed triggers masked, so that confident learning judges every other row on a clean model.
-  if (!result.triggers.empty()) {
+  if (!result.triggers.empty() && !own_probs) {
     Stage stage(result, o.progress, "cross-validate without poison");
     std::vector<std::int32_t> columns;
     for (const auto& t : result.triggers) columns.insert(columns.end(), t.columns.begin(), t.columns.end());
@@ -277,7 +298,7 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
     Stage stage(result, o.progress, "near-duplicates");
     cleaning::NearDuplicateParams params = o.near_duplicates;
     params.n_threads = n_threads;
-    dups = cleaning::find_near_duplicates(*features, params);
+    dups = own_features ? detail::dense_near_duplicates(inputs.features, params) : cleaning::find_near_duplicates(*features, params);
   }
   result.is_near_duplicate = dups.is_near_duplicate;
   result.near_duplicate_set = dups.set_id;
@@ -308,7 +329,7 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
       if (y[r] != trig.target_class) continue;
       if (!std::binary_search(trig.row_ids.begin(), trig.row_ids.end(), static_cast<std::int64_t>(r))) continue;
       poison.is_suspected_poison[r] = true;
-      poison.poison_score[r] = trig.score * (1.0 - P(static_cast<Eigen::Index>(r), trig.target_class));
+      poison.poison_score[r] = trig.score * (1.0 - reading(static_cast<Eigen::Index>(r), trig.target_class));
       poison.trigger_index[r] = static_cast<int>(t);
       poison.read_as[r] = y[dup_partner[r]];
       break;
@@ -323,7 +344,8 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
     // Tiny datasets have fewer than k other rows: use them all (one row alone cannot be an outlier).
     params.k = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(params.k), n - 1));
     if (params.k >= 1) {
-      cleaning::OutlierResult outliers = cleaning::find_outliers(*features, params);
+      cleaning::OutlierResult outliers =
+          own_features ? cleaning::find_outliers(inputs.features, params) : cleaning::find_outliers(*features, params);
       result.is_outlier = std::move(outliers.is_outlier);
       result.outlier_score = std::move(outliers.score);
     } else {

@@ -73,9 +73,9 @@ class Auditor {
   // std::invalid_argument for bad options or sizes, DataError for data that cannot be audited
   // (fewer than two classes, no tokens at all).
   AuditResult run(const std::vector<std::string>& texts, const std::vector<std::string>& labels) const;
-  // The same with the user's pred_probs and/or features (ExternalInputs). Throws
-  // std::invalid_argument naming the input for a row count, class count or class name that does
-  // not match the labels, or values that are not probabilities / not finite.
+  // The same with the user's pred_probs and/or features (ExternalInputs). Throws DataError naming
+  // the input's source for a row count, class count or class name that does not match the labels,
+  // or values that are not probabilities / not finite.
   AuditResult run(const std::vector<std::string>& texts, const std::vector<std::string>& labels,
                   const ExternalInputs& inputs) const;
 

@@ -20,6 +20,9 @@ struct BaselineModel {
   // Per class k: cleanlab's confident-learning threshold t_k = mean P(k | x) over held-out accepted
   // rows given k (one stratified fold of n_splits, predicted by a model fitted on the rest).
   std::vector<double> thresholds;
+  // Per class k: share of those held-out rows that the model reads as another class (the base rate
+  // the new-trigger test compares against).
+  std::vector<double> heldout_flip_rate;
   std::int64_t n_rows = 0;               // accepted rows fitted on
   double model_skill = 0.0;              // held-out log-loss: 1 - model / class prior (0 = no skill)
 

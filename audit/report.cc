@@ -49,6 +49,11 @@ void check_result(const AuditResult& r, const ReportContext* context) {
   check_size(r.trigger, n, "trigger");
   check_size(r.issue_score, n, "issue_score");
   check_size(r.reasons, n, "reasons");
+  if (!r.accepted_duplicate_row.empty()) {  // incremental audits
+    check_size(r.accepted_duplicate_row, n, "accepted_duplicate_row");
+    check_size(r.accepted_duplicate_label, n, "accepted_duplicate_label");
+    check_size(r.accepted_duplicate_similarity, n, "accepted_duplicate_similarity");
+  }
   const int k = static_cast<int>(r.classes.size());
   for (std::size_t i = 0; i < n; ++i) {
     if (r.given_label[i] < 0 || r.given_label[i] >= k || r.predicted_label[i] < -1 ||
@@ -314,6 +319,8 @@ void write_issues_csv(const AuditResult& r, const std::string& path) {
   io::AtomicFile file(path);
   fmt::memory_buffer out;
   out.append(issues_csv_header());
+  const bool incremental = !r.accepted_duplicate_row.empty();
+  if (incremental) out.append(std::string_view(",accepted_duplicate_row,accepted_duplicate_label,accepted_duplicate_similarity"));
   out.push_back('\n');
   for (std::size_t i = 0; i < r.n_rows; ++i) {
     const int p = r.predicted_label[i];
@@ -328,6 +335,11 @@ void write_issues_csv(const AuditResult& r, const std::string& path) {
     fmt::format_to(fmt::appender(out), ",{:.6g},{},", r.ambiguity_score[i],
                    py_bool(r.near_duplicate_label_conflict[i]));
     append_csv_field(out, r.reasons[i]);
+    if (incremental) {
+      const int a = r.accepted_duplicate_label[i];
+      fmt::format_to(fmt::appender(out), ",{},{},{:.6g}", r.accepted_duplicate_row[i],
+                     a >= 0 ? std::string_view(names[a]) : "", r.accepted_duplicate_similarity[i]);
+    }
     out.push_back('\n');
     if (out.size() > (1u << 20)) {
       file.stream().write(out.data(), static_cast<std::streamsize>(out.size()));
@@ -381,6 +393,15 @@ std::string summary_json(const AuditResult& r, const ReportContext& context) {
                      {"ambiguous", c.total[kAmbiguous]},
                      {"suspected_poison", c.total[kPoison]},
                      {"flagged", c.flagged}};
+  if (!r.accepted_duplicate_row.empty()) {
+    std::int64_t repeats = 0, conflicts = 0;
+    for (std::size_t i = 0; i < r.n_rows; ++i) {
+      if (r.accepted_duplicate_row[i] < 0) continue;
+      (r.accepted_duplicate_label[i] != r.given_label[i] ? conflicts : repeats) += 1;
+    }
+    j["counts"]["accepted_duplicate"] = repeats + conflicts;
+    j["counts"]["accepted_duplicate_label_conflict"] = conflicts;
+  }
   Json per_class;
   for (std::size_t k = 0; k < r.classes.size(); ++k) {
     per_class[r.classes[k]] = Json{{"rows", c.class_rows[k]},

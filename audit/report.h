@@ -28,8 +28,9 @@ struct ReportContext {
 // order. Columns: row (0-based), given_label, predicted_label (class names), label_quality,
 // is_label_issue, is_near_duplicate, near_duplicate_set (-1 when none), is_outlier, outlier_score,
 // is_ambiguous, issue_score, is_suspected_poison, poison_score, trigger, ambiguity_score,
-// near_duplicate_label_conflict, reasons. Booleans are True/False (pandas reads them as bool);
-// scores are %.6g, issue_score %.6f.
+// near_duplicate_label_conflict, reasons; incremental audits add accepted_duplicate_row (-1 when
+// none), accepted_duplicate_label, accepted_duplicate_similarity. Booleans are True/False (pandas
+// reads them as bool); scores are %.6g, issue_score %.6f.
 void write_issues_csv(const AuditResult& result, const std::string& path);
 // The header line of issues.csv, without the line end.
 std::string issues_csv_header();

@@ -7,6 +7,7 @@
 
 #include "audit/auditor.h"
 #include "audit/report.h"
+#include "cli/audit_inputs.h"
 #include "cli/audit_options.h"
 #include "cli/command.h"
 #include "cli/dataset_options.h"
@@ -21,6 +22,7 @@ struct AuditArgs {
   DatasetOptions data;
   PipelineArgs pipeline;
   audit::AuditOptions audit;
+  AuditInputArgs inputs;
   std::string out_dir;
   bool fail_on_issues = false;
   bool no_triggers = false;
@@ -62,7 +64,7 @@ int run_audit(AuditArgs& args) {
   options.progress = [&progress](std::string_view stage, double fraction) { progress.update(std::string(stage), fraction); };
 
   const audit::Auditor auditor(options);
-  audit::AuditResult result = auditor.run(ds.texts, ds.labels);
+  audit::AuditResult result = run_audit_with_inputs(auditor, ds, args.data, args.inputs, quiet);
   for (const auto& s : ds.skipped) {
     result.warnings.push_back(ds.path + ":" + std::to_string(s.line) + ": skipped (--skip-bad-rows): " + s.reason);
   }
@@ -117,6 +119,7 @@ std::function<int()> setup_audit(CLI::App& app) {
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   add_pipeline_options(app, args->pipeline);
+  add_audit_input_options(app, args->inputs);
   return [args]() { return run_audit(*args); };
 }
 
