@@ -13,6 +13,7 @@ jobs=${TEXTAUDIT_JOBS:-$(nproc)}
 packages_build=(g++ cmake make pkg-config libeigen3-dev libopenblas-dev libre2-dev libutf8proc-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev libxxhash-dev)
 packages_test=(catch2 chromium fonts-liberation fonts-dejavu-core)
+packages_test+=(pybind11-dev python3-dev python3-numpy python3-pytest)  # the Python module and its tests
 
 install_missing() {
   local missing=()
