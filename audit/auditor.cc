@@ -172,10 +172,10 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
   }
 
   // 2. Folds.
-  crossval::FoldAssignment folds = o.folds.empty()
-                                       ? crossval::stratified_kfold(y, K, o.n_splits, /*shuffle=*/true, o.random_state)
-                                       : crossval::fold_assignment(o.folds, y, K);
+  crossval::FoldAssignment folds;  // not needed with the user's pred_probs
   if (!own_probs) {
+    folds = o.folds.empty() ? crossval::stratified_kfold(y, K, o.n_splits, /*shuffle=*/true, o.random_state)
+                            : crossval::fold_assignment(o.folds, y, K);
     for (const auto& w : folds.warnings) result.warnings.push_back(w);
   }
 

@@ -550,6 +550,23 @@ AuditResult Auditor::run_incremental(const std::vector<std::string>& texts, cons
   result.accepted_duplicate_label.assign(n, -1);
   result.accepted_duplicate_similarity.assign(n, 0.0);
   std::vector<std::string> dup_reason(n);
+  // A row carrying a confirmed trigger, given its target, that copies a row of another class once
+  // the trigger is gone is a planted copy even when the model is unsure (as in the full audit).
+  auto mark_planted_copy = [&](std::size_t r, int copied_label) {
+    if (poison.is_suspected_poison[r]) return;
+    for (std::size_t ti = 0; ti < result.triggers.size(); ++ti) {
+      const auto& t = result.triggers[ti];
+      if (y[r] != t.target_class || copied_label == t.target_class ||
+          !std::binary_search(t.row_ids.begin(), t.row_ids.end(), static_cast<std::int64_t>(r))) {
+        continue;
+      }
+      poison.is_suspected_poison[r] = true;
+      poison.poison_score[r] = t.score * (1.0 - P(static_cast<Eigen::Index>(r), t.target_class));
+      poison.trigger_index[r] = static_cast<int>(ti);
+      poison.read_as[r] = copied_label;
+      return;
+    }
+  };
   for (const auto& group : dups.groups) {
     std::set<int> group_labels;
     for (const std::int64_t r : group) group_labels.insert(y[r]);
@@ -559,6 +576,7 @@ AuditResult Auditor::run_incremental(const std::vector<std::string>& texts, cons
       for (const std::int64_t s : group) {
         if (y[s] == y[r]) continue;
         dup_reason[r] = "near-duplicate of new row " + std::to_string(s) + " labelled '" + result.classes[y[s]] + "'";
+        mark_planted_copy(static_cast<std::size_t>(r), y[s]);
         break;
       }
     }
@@ -574,20 +592,7 @@ AuditResult Auditor::run_incremental(const std::vector<std::string>& texts, cons
       result.near_duplicate_label_conflict[r] = true;
       dup_reason[r] = "near-duplicate of accepted row " + std::to_string(m.row) + " labelled '" + result.classes[ya[m.row]] +
                       "' (cosine " + fmt_double(std::round(m.cosine * 1000) / 1000) + ")";
-      // A planted copy: carries a confirmed trigger, given its target, and copies an accepted row of another class.
-      if (poison.is_suspected_poison[r]) continue;
-      for (std::size_t ti = 0; ti < result.triggers.size(); ++ti) {
-        const auto& t = result.triggers[ti];
-        if (y[r] != t.target_class ||
-            !std::binary_search(t.row_ids.begin(), t.row_ids.end(), static_cast<std::int64_t>(r))) {
-          continue;
-        }
-        poison.is_suspected_poison[r] = true;
-        poison.poison_score[r] = t.score * (1.0 - P(static_cast<Eigen::Index>(r), t.target_class));
-        poison.trigger_index[r] = static_cast<int>(ti);
-        poison.read_as[r] = ya[m.row];
-        break;
-      }
+      mark_planted_copy(r, ya[m.row]);
     }
   }
 
