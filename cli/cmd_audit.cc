@@ -74,17 +74,18 @@ int run_audit(AuditArgs& args) {
   if (!args.out_dir.empty()) {
     const auto report_start = std::chrono::steady_clock::now();
     progress.update("write reports", 0.0);
-    namespace fs = std::filesystem;
-    const fs::path dir(args.out_dir);
+    // All four files or none: a failure part way (disk full) leaves no new file in --out.
+    io::StagedOutputs outputs(args.out_dir);
     std::vector<bool> keep(result.n_rows);
     for (std::size_t r = 0; r < result.n_rows; ++r) keep[r] = !result.is_flagged(r);
-    audit::write_issues_csv(result, (dir / "issues.csv").string());
-    io::write_subset(ds, keep, (dir / cleaned_name(ds)).string());
+    audit::write_issues_csv(result, outputs.path("issues.csv"));
+    io::write_subset(ds, keep, outputs.path(cleaned_name(ds)));
     context.texts = std::move(ds.texts);
-    audit::write_report_html(result, context, (dir / "report.html").string());
+    audit::write_report_html(result, context, outputs.path("report.html"));
     const double report_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - report_start).count();
     result.timings.push_back({"write reports", report_s, report_s});
-    audit::write_summary_json(result, context, (dir / "summary.json").string());
+    audit::write_summary_json(result, context, outputs.path("summary.json"));
+    outputs.commit();
     progress.update("write reports", 1.0);
   }
   progress.finish_stage();

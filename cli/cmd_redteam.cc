@@ -52,11 +52,12 @@ int run_redteam(RedTeamArgs& args) {
   args.params.random_state = args.pipeline.cv.seed;
   const audit::PoisonedDataset poisoned = audit::plant_attacks(ds.texts, ds.labels, args.params);
   const std::filesystem::path dir(args.out_dir);
+  io::StagedOutputs outputs(args.out_dir);  // every file or none
 
   // The poisoned copy and the truth beside it, so anyone can re-run or re-score.
   {
-    io::AtomicFile data((dir / "poisoned.csv").string());
-    io::AtomicFile truth((dir / "truth.csv").string());
+    io::AtomicFile data(outputs.path("poisoned.csv"));
+    io::AtomicFile truth(outputs.path("truth.csv"));
     data.stream() << "text,label\n";
     truth.stream() << "row,attack,origin,original_label,label\n";
     for (std::size_t r = 0; r < poisoned.texts.size(); ++r) {
@@ -96,9 +97,9 @@ int run_redteam(RedTeamArgs& args) {
   audit::ReportContext context;
   context.dataset_path = (dir / "poisoned.csv").string();
   context.texts = poisoned.texts;
-  audit::write_issues_csv(ours, (dir / "issues.csv").string());
-  audit::write_summary_json(ours, context, (dir / "summary.json").string());
-  audit::write_report_html(ours, context, (dir / "report.html").string());
+  audit::write_issues_csv(ours, outputs.path("issues.csv"));
+  audit::write_summary_json(ours, context, outputs.path("summary.json"));
+  audit::write_report_html(ours, context, outputs.path("report.html"));
   nlohmann::json report = {
       {"dataset", ds.path},
       {"rows_original", ds.size()},
@@ -117,7 +118,8 @@ int run_redteam(RedTeamArgs& args) {
       {"triggers", nlohmann::json::array()},
   };
   for (const auto& t : ours.triggers) report["triggers"].push_back({{"term", t.term}, {"rows", t.rows}, {"p_value", t.p_value}});
-  io::write_file_atomic((dir / "redteam.json").string(), report.dump(2) + "\n");
+  io::write_file_atomic(outputs.path("redteam.json"), report.dump(2) + "\n");
+  outputs.commit();
 
   if (!quiet) {
     std::printf("textaudit redteam: %zu rows of %s + planted attacks -> %zu rows\n", ds.size(), ds.path.c_str(),

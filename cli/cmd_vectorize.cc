@@ -113,17 +113,19 @@ int run_vectorize(VectorizeArgs& args, bool label_column_given) {
 
   const auto t2 = std::chrono::steady_clock::now();
   {
-    io::AtomicFile vocabulary_file(args.out_dir + "/vocabulary.txt");
+    io::StagedOutputs outputs(args.out_dir);  // both files or neither
+    io::AtomicFile vocabulary_file(outputs.path("vocabulary.txt"));
     std::string text;
     for (const auto& term : vectorizer.vocabulary()) {
       text += term;
       text += '\n';
     }
     vocabulary_file.stream().write(text.data(), static_cast<std::streamsize>(text.size()));
-    io::AtomicFile matrix_file(args.out_dir + "/matrix.mtx");
+    io::AtomicFile matrix_file(outputs.path("matrix.mtx"));
     write_matrix_market(X, matrix_file, args.params.n_threads);
     matrix_file.commit();
     vocabulary_file.commit();
+    outputs.commit();
   }
   const double write_s = seconds_since(t2);
 

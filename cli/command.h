@@ -35,6 +35,9 @@ bool register_command(Command command);
 // Global flags every command can read (set by main.cc before running a command).
 struct GlobalFlags {
   bool quiet = false;  // --quiet: no progress, no summary beyond the essential
+  // The dataset being processed (set by load_dataset): main.cc names it in a DataError that
+  // comes without a file (e.g. "every row has the same label" from the library).
+  std::string input_path;
 };
 GlobalFlags& global_flags();
 

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "cli/command.h"
+
 namespace textaudit::cli {
 
 void add_dataset_options(CLI::App& app, DatasetOptions& options) {
@@ -24,6 +26,7 @@ io::Dataset load_dataset(const DatasetOptions& options, const std::vector<std::s
   read.extra_columns = extra_columns;
   read.skip_bad_rows = options.skip_bad_rows;
   read.require_labels = require_labels;
+  global_flags().input_path = options.path;
   io::Dataset ds = io::read_dataset(options.path, read);
   if (!ds.skipped.empty() && !quiet) {
     std::size_t shown = 0;

@@ -59,7 +59,12 @@ int main(int argc, char** argv) {
     }
     return kExitUsage;
   } catch (const textaudit::DataError& e) {
-    std::fprintf(stderr, "textaudit: error: %s\n", e.what());
+    const std::string& input = global_flags().input_path;
+    if (e.file().empty() && !input.empty()) {
+      std::fprintf(stderr, "textaudit: error: %s: %s\n", input.c_str(), e.what());
+    } else {
+      std::fprintf(stderr, "textaudit: error: %s\n", e.what());
+    }
     return kExitBadData;
   } catch (const std::invalid_argument& e) {
     std::fprintf(stderr, "textaudit: error: %s\n", e.what());

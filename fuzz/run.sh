@@ -15,7 +15,9 @@ build_dir=${TEXTAUDIT_FUZZ_BUILD_DIR:-$root/build-fuzz}
 jobs=${TEXTAUDIT_JOBS:-2}
 
 if [ ! -f "$build_dir/CMakeCache.txt" ]; then
-  CXX=${CXX_FUZZ:-clang++} cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+  # Debian's clang-14 package installs clang++-14; the clang package adds the clang++ name.
+  cxx=${CXX_FUZZ:-$(command -v clang++ || command -v clang++-14 || echo clang++)}
+  CXX=$cxx cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
     -DTEXTAUDIT_FUZZ=ON -DTEXTAUDIT_BUILD_TESTS=OFF >/dev/null
 fi
 targets=()

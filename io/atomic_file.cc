@@ -120,6 +120,35 @@ void AtomicFile::commit() {
   }
 }
 
+StagedOutputs::StagedOutputs(std::string dir) : dir_(std::move(dir)) {
+  staging_ = (std::filesystem::path(dir_) / (".textaudit-staging." + std::to_string(::getpid()))).string();
+  std::error_code ec;
+  std::filesystem::remove_all(staging_, ec);
+  if (!std::filesystem::create_directory(staging_, ec) || ec) {
+    throw std::runtime_error("cannot write into " + dir_ + ": " + ec.message());
+  }
+}
+
+StagedOutputs::~StagedOutputs() {
+  std::error_code ec;
+  std::filesystem::remove_all(staging_, ec);  // nothing left after commit(); everything otherwise
+}
+
+std::string StagedOutputs::path(const std::string& name) {
+  names_.push_back(name);
+  return (std::filesystem::path(staging_) / name).string();
+}
+
+void StagedOutputs::commit() {
+  namespace fs = std::filesystem;
+  for (const auto& name : names_) {
+    const std::string from = (fs::path(staging_) / name).string(), to = (fs::path(dir_) / name).string();
+    if (std::rename(from.c_str(), to.c_str()) != 0) {
+      throw std::runtime_error("cannot write " + to + ": " + errno_text(errno));
+    }
+  }
+}
+
 void write_file_atomic(const std::string& path, std::string_view content) {
   AtomicFile file(path);
   file.stream().write(content.data(), static_cast<std::streamsize>(content.size()));

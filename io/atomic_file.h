@@ -5,6 +5,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace textaudit::io {
 
@@ -29,6 +30,26 @@ class AtomicFile {
   std::unique_ptr<FdBuffer> buffer_;
   std::ostream out_;
   bool committed_ = false;
+};
+
+// The output files of one run, appearing together or not at all: path(name) gives where to write
+// `name` (a staging directory inside `dir`), commit() moves every file into `dir`. Destroying an
+// uncommitted StagedOutputs removes the staging directory, so a run that fails part way through
+// its outputs (disk full, an error) leaves none of its new files. `dir` must exist.
+class StagedOutputs {
+ public:
+  explicit StagedOutputs(std::string dir);  // throws std::runtime_error naming dir
+  ~StagedOutputs();
+  StagedOutputs(const StagedOutputs&) = delete;
+  StagedOutputs& operator=(const StagedOutputs&) = delete;
+
+  std::string path(const std::string& name);
+  // Renames the files into dir; throws std::runtime_error naming the file that could not be moved.
+  void commit();
+
+ private:
+  std::string dir_, staging_;
+  std::vector<std::string> names_;
 };
 
 // Writes `content` to `path` atomically.

@@ -221,7 +221,7 @@ void read_jsonl(detail::MappedFile& file, Dataset& ds, const ReadOptions& option
     nlohmann::json object;
     try {
       object = nlohmann::json::parse(content);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a number overflow
       builder.skip_or_throw(line, std::string("not valid JSON: ") + e.what());
       continue;
     }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's one entry point on a fresh Debian 12 machine (as root, or with sudo):
 #   scripts/run.sh demo   install what is missing, build, audit the bundled demo dataset
-#   scripts/run.sh test   install what is missing, build, run the whole test suite
+#   scripts/run.sh test   install what is missing, build, run the whole test suite (then again
+#                         under ASan + UBSan, and a short fuzz run: scripts/sanitize.sh)
 #   scripts/run.sh build  install what is missing and build
 # Dependencies come from Debian packages only (see packages_* below).
 set -euo pipefail
@@ -12,7 +13,7 @@ jobs=${TEXTAUDIT_JOBS:-$(nproc)}
 
 packages_build=(g++ cmake make pkg-config libeigen3-dev libopenblas-dev libre2-dev libutf8proc-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev libxxhash-dev)
-packages_test=(catch2 chromium fonts-liberation fonts-dejavu-core)
+packages_test=(catch2 chromium fonts-liberation fonts-dejavu-core clang-14 libclang-rt-14-dev)
 packages_test+=(pybind11-dev python3-dev python3-numpy python3-pytest)  # the Python module and its tests
 
 install_missing() {
@@ -54,8 +55,12 @@ case "${1:-}" in
   test)
     install_missing "${packages_build[@]}" "${packages_test[@]}"
     build ON
-    cd "$build_dir"
-    ctest --output-on-failure -j "$jobs"
+    (cd "$build_dir" && ctest --output-on-failure -j "$jobs")
+    # The suite again under ASan + UBSan, and a short fuzz run (scripts/sanitize.sh; skip with
+    # TEXTAUDIT_SANITIZERS=0).
+    if [ "${TEXTAUDIT_SANITIZERS:-1}" != 0 ]; then
+      TEXTAUDIT_BUILD_DIR=$build_dir TEXTAUDIT_JOBS=$jobs scripts/sanitize.sh asan fuzz
+    fi
     ;;
   build)
     install_missing "${packages_build[@]}"

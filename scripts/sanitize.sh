@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The reliability checks CI runs after the normal test suite (scripts/run.sh test):
+#   1. the whole test suite built with AddressSanitizer + UndefinedBehaviorSanitizer (-O1), and
+#   2. a short libFuzzer run of every harness in fuzz/ (clang; see fuzz/run.sh).
+# Usage: scripts/sanitize.sh [asan|tsan|fuzz]...   (default: asan fuzz)
+#   tsan  the parallel parts (vectorizer, cross-validation, logistic regression, confident
+#         learning, near-duplicates, the audit) under ThreadSanitizer; not run by CI (slow).
+# Environment: TEXTAUDIT_BUILD_DIR (base name; default build), TEXTAUDIT_JOBS, TEXTAUDIT_FUZZ_SECONDS
+# (per harness, default 20).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+base=${TEXTAUDIT_BUILD_DIR:-$root/build}
+jobs=${TEXTAUDIT_JOBS:-$(nproc)}
+steps=("$@")
+[ ${#steps[@]} -eq 0 ] && steps=(asan fuzz)
+
+# Builds the Catch2 tests and the CLI they call into $1 with the given cmake flags, runs ctest.
+sanitized_suite() {
+  local dir=$1 regex=$2
+  shift 2
+  if [ ! -f "$dir/CMakeCache.txt" ]; then
+    cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" "$@" >/dev/null
+  fi
+  cmake --build "$dir" -j "$jobs" >/dev/null
+  (cd "$dir" && ctest --output-on-failure -j "$jobs" -R "$regex")
+}
+
+for step in "${steps[@]}"; do
+  case "$step" in
+    asan)
+      echo "== test suite under AddressSanitizer + UndefinedBehaviorSanitizer"
+      # OpenBLAS's own threads are not instrumented; one thread keeps the reports ours.
+      ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        OPENBLAS_NUM_THREADS=1 sanitized_suite "$base-asan" . -DTEXTAUDIT_SANITIZE=ON
+      ;;
+    tsan)
+      echo "== parallel parts under ThreadSanitizer"
+      TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 OPENBLAS_NUM_THREADS=1 \
+        sanitized_suite "$base-tsan" "vectorizer|crossval|logistic_regression|label_issues|near_duplicates|outliers|audit_test|bad_input" \
+        -DTEXTAUDIT_TSAN=ON
+      ;;
+    fuzz)
+      echo "== short fuzz run"
+      TEXTAUDIT_FUZZ_BUILD_DIR="$base-fuzz" TEXTAUDIT_JOBS=$jobs fuzz/run.sh "${TEXTAUDIT_FUZZ_SECONDS:-20}"
+      ;;
+    *)
+      echo "usage: scripts/sanitize.sh [asan|tsan|fuzz]..." >&2
+      exit 2
+      ;;
+  esac
+done
