@@ -58,7 +58,7 @@ DenseMatrix dense_matrix(py::handle values, const char* name) {
   if (kind != 'f' && kind != 'i' && kind != 'u' && kind != 'b') {
     throw std::invalid_argument(std::string(name) + " must hold numbers, got dtype " + std::string(py::str(a.dtype())));
   }
-  if (a.ndim() != 2) throw std::invalid_argument(std::string(name) + " must be 2-D (n_samples x K), got shape " + shape_of(a));
+  if (a.ndim() != 2) throw std::invalid_argument(std::string(name) + " must be 2-D (n_samples x " + (std::string(name) == "features" ? "d" : "K") + "), got shape " + shape_of(a));
   const auto d = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(a);
   return Eigen::Map<const DenseMatrix>(d.data(), d.shape(0), d.shape(1));
 }
@@ -189,14 +189,13 @@ std::vector<std::string> texts_from(py::handle texts) {
 // numerically, as scikit-learn's LabelEncoder sorts integer labels).
 std::vector<std::string> label_names_from(py::handle labels) {
   if (py::isinstance<py::str>(labels)) throw py::type_error("labels must be a sequence, not one str");
+  const py::object numpy_integer = py::module_::import("numpy").attr("integer");
   std::vector<std::string> out;
   std::size_t i = 0;
   for (py::handle v : py::iter(labels)) {
-    const bool is_int = !py::isinstance<py::bool_>(v) && (py::isinstance<py::int_>(v) ||
-                                                          py::isinstance(v, py::module_::import("numpy").attr("integer")));
     if (py::isinstance<py::str>(v)) {
       out.push_back(v.cast<std::string>());
-    } else if (is_int) {
+    } else if (!py::isinstance<py::bool_>(v) && (py::isinstance<py::int_>(v) || py::isinstance(v, numpy_integer))) {
       out.push_back(py::str(py::int_(py::reinterpret_borrow<py::object>(v))));
     } else {
       throw py::type_error("labels[" + std::to_string(i) + "]: expected str or int, got " +
@@ -250,14 +249,29 @@ py::dict result_dict(const audit::AuditResult& r) {
   return out;
 }
 
-py::dict run_audit(py::handle texts, py::handle labels, const py::dict& options) {
+// pred_probs / features: optional (None) user model outputs, audit::ExternalInputs.
+py::dict run_audit(py::handle texts, py::handle labels, const py::dict& options, py::handle pred_probs,
+                   py::handle features, py::handle pred_probs_classes) {
   const audit::Auditor auditor(audit_options_from_kwargs(options));
   const std::vector<std::string> t = texts_from(texts);
   const std::vector<std::string> l = label_names_from(labels);
+  audit::ExternalInputs inputs;
+  const bool external = !pred_probs.is_none() || !features.is_none();
+  if (!pred_probs.is_none()) {
+    inputs.pred_probs = dense_matrix(pred_probs, "pred_probs");
+    inputs.pred_probs_source = "array";
+    if (!pred_probs_classes.is_none()) inputs.pred_probs_classes = label_names_from(pred_probs_classes);
+  } else if (!pred_probs_classes.is_none()) {
+    throw py::value_error("pred_probs_classes needs pred_probs");
+  }
+  if (!features.is_none()) {
+    inputs.features = dense_matrix(features, "features");
+    inputs.features_source = "array";
+  }
   audit::AuditResult result;
   {
     py::gil_scoped_release release;
-    result = auditor.run(t, l);
+    result = external ? auditor.run(t, l, inputs) : auditor.run(t, l);
   }
   return result_dict(result);
 }
@@ -324,6 +338,7 @@ numpy.ndarray of float64, shape (n_samples,)
 )doc");
 
   m.def("run_audit", &run_audit, py::arg("texts"), py::arg("labels"), py::arg("options"),
+        py::arg("pred_probs") = py::none(), py::arg("features") = py::none(), py::arg("pred_probs_classes") = py::none(),
         "The whole audit (textaudit.audit() wraps this): returns a dict with 'issues' (columns of issues.csv as "
         "NumPy arrays), 'summary_json', 'keep_mask', 'pred_probs' and 'classes'.");
   m.def("check_options", [](const py::dict& options) { audit_options_from_kwargs(options); }, py::arg("options"),

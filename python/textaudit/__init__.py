@@ -10,12 +10,14 @@ The whole audit (TF-IDF, cross-validated logistic regression, confident learning
 triggers, near-duplicates, outliers, ambiguity)::
 
     issues, summary = textaudit.audit(texts, labels, n_threads=4)
+    issues, summary = textaudit.audit(texts, labels, pred_probs=oof_probs, features=embeddings)
 
 As a preprocessing step in a training script::
 
     auditor = textaudit.TextAuditor(n_threads=4).fit(texts, labels)
+    print(auditor.summary_["counts"], auditor.summary_["alarms"])
     texts, labels = auditor.filter(texts, labels)     # only the rows without an issue
-    print(auditor.summary_["counts"], auditor.issues_.shape if hasattr(auditor.issues_, "shape") else "")
+    model.fit(vectorizer.fit_transform(texts), labels)
 
 Options are the fields of the C++ AuditOptions (audit/auditor.h): top level n_splits,
 random_state, folds, n_threads, ambiguity_margin, min_model_skill, detect_triggers,
@@ -46,11 +48,11 @@ def _issues_frame(columns):
     return pandas.DataFrame(columns)
 
 
-def _run(texts, labels, options):
-    return _core.run_audit(texts, labels, dict(options))
+def _run(texts, labels, options, pred_probs=None, features=None, pred_probs_classes=None):
+    return _core.run_audit(texts, labels, dict(options), pred_probs, features, pred_probs_classes)
 
 
-def audit(texts, labels, **options):
+def audit(texts, labels, *, pred_probs=None, features=None, pred_probs_classes=None, **options):
     """Audit a labelled text dataset.
 
     Parameters
@@ -58,6 +60,15 @@ def audit(texts, labels, **options):
     texts : sequence of str, length n_samples
     labels : sequence of str or int, length n_samples
         Class names (integers sort numerically, as scikit-learn's LabelEncoder).
+    pred_probs : array-like of float, shape (n_samples, n_classes), optional
+        Bring your own model: its out-of-fold probabilities replace the built-in
+        cross-validation for confident learning, ambiguity and the issue score (rows sum to 1).
+        Columns follow ``pred_probs_classes``, or the sorted class names when that is None.
+    features : array-like of float, shape (n_samples, d), optional
+        Your embeddings: near-duplicates and outliers use them (Datalab's dense checks)
+        instead of TF-IDF.
+    pred_probs_classes : sequence of str or int, optional
+        The class name of each pred_probs column.
     **options
         AuditOptions fields (see the module docstring), e.g. n_threads=4, random_state=0,
         tfidf={"ngram_range": (1, 2)}, label_issues={"filter_by": "both"}.
@@ -74,7 +85,7 @@ def audit(texts, labels, **options):
         The content of summary.json: counts per issue type, classes, noise estimates,
         suspected triggers, alarms, warnings, parameters, timings.
     """
-    out = _run(texts, labels, options)
+    out = _run(texts, labels, options, pred_probs, features, pred_probs_classes)
     return _issues_frame(out["issues"]), json.loads(out["summary_json"])
 
 
@@ -133,9 +144,11 @@ class TextAuditor:
         self._options = merged
         return self
 
-    def fit(self, texts, labels):
-        """Audits (texts, labels); sets issues_, summary_, keep_mask_, keep_indices_, classes_, pred_probs_."""
-        out = _run(texts, labels, self._options)
+    def fit(self, texts, labels, pred_probs=None, features=None, pred_probs_classes=None):
+        """Audits (texts, labels), optionally with your model's out-of-fold ``pred_probs`` and/or
+        your ``features`` (as :func:`audit`); sets issues_, summary_, keep_mask_, keep_indices_,
+        classes_, pred_probs_. Returns self."""
+        out = _run(texts, labels, self._options, pred_probs, features, pred_probs_classes)
         self.issues_ = _issues_frame(out["issues"])
         self.summary_ = json.loads(out["summary_json"])
         self.keep_mask_ = out["keep_mask"]
