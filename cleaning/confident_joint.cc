@@ -4,12 +4,16 @@
 #include "cleaning/confident_joint.h"
 
 #include <algorithm>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
 #include <string>
 
+#include "cleaning/detail/parallel_for.h"
 #include "cleaning/numpy_sort.h"
 
 namespace textaudit::cleaning {
@@ -108,6 +112,30 @@ int row_argmax(const double* row, Eigen::Index k) {
 
 }  // namespace
 
+namespace {
+
+constexpr double kLowestProbability = 0.0 - kFloatingPointComparison;
+constexpr double kHighestProbability = 1.0 + kFloatingPointComparison;
+
+// True when every value is in [-1e-6, 1 + 1e-6] (NaN is not). Two doubles per SSE2 compare.
+bool all_probabilities_in_range(const double* p, std::int64_t n) {
+  std::int64_t i = 0;
+#if defined(__SSE2__)
+  const __m128d low = _mm_set1_pd(kLowestProbability), high = _mm_set1_pd(kHighestProbability);
+  __m128d ok = _mm_castsi128_pd(_mm_set1_epi32(-1));
+  for (; i + 2 <= n; i += 2) {
+    const __m128d v = _mm_loadu_pd(p + i);
+    ok = _mm_and_pd(ok, _mm_and_pd(_mm_cmpge_pd(v, low), _mm_cmple_pd(v, high)));
+  }
+  if (_mm_movemask_pd(ok) != 3) return false;
+#endif
+  bool all = true;
+  for (; i < n; ++i) all &= p[i] >= kLowestProbability && p[i] <= kHighestProbability;
+  return all;
+}
+
+}  // namespace
+
 void check_inputs(const std::vector<int>& labels, const DenseMatrix& pred_probs,
                   bool require_two_classes) {
   if (static_cast<Eigen::Index>(labels.size()) != pred_probs.rows()) {
@@ -136,13 +164,25 @@ void check_inputs(const std::vector<int>& labels, const DenseMatrix& pred_probs,
   if (require_two_classes && !two_classes) {
     throw std::invalid_argument("Labels must contain at least 2 classes.");
   }
+  // Scan in fixed blocks on all cores; a block is rescanned only when it holds a bad value, and
+  // the error names the first bad value of the whole matrix whatever the thread count.
   const double* p = pred_probs.data();
-  const std::size_t size = static_cast<std::size_t>(pred_probs.size());
-  for (std::size_t i = 0; i < size; ++i) {
-    const double v = p[i];
-    if (!(v >= 0.0 - kFloatingPointComparison && v <= 1.0 + kFloatingPointComparison)) {
-      const auto row = static_cast<std::int64_t>(i / static_cast<std::size_t>(k));
-      const auto col = static_cast<std::int64_t>(i % static_cast<std::size_t>(k));
+  const auto size = static_cast<std::int64_t>(pred_probs.size());
+  constexpr std::int64_t kBlock = 1 << 16;
+  const std::int64_t n_blocks = (size + kBlock - 1) / kBlock;
+  std::vector<std::uint8_t> block_bad(static_cast<std::size_t>(n_blocks), 0);
+  const int threads = size >= 4 * kBlock ? 0 : 1;
+  detail::parallel_for(n_blocks, threads, 1, [&](std::int64_t b0, std::int64_t b1, int) {
+    for (std::int64_t b = b0; b < b1; ++b)
+      block_bad[static_cast<std::size_t>(b)] = !all_probabilities_in_range(p + b * kBlock, std::min(kBlock, size - b * kBlock));
+  });
+  for (std::int64_t b = 0; b < n_blocks; ++b) {
+    if (!block_bad[static_cast<std::size_t>(b)]) continue;
+    for (std::int64_t i = b * kBlock; i < size; ++i) {
+      const double v = p[i];
+      if (v >= kLowestProbability && v <= kHighestProbability) continue;
+      const auto row = i / static_cast<std::int64_t>(k);
+      const auto col = i % static_cast<std::int64_t>(k);
       throw std::invalid_argument("Values in pred_probs must be between 0 and 1 (row " +
                                   std::to_string(row) + ", column " + std::to_string(col) +
                                   " holds " + std::to_string(v) + ").");
@@ -179,27 +219,49 @@ std::vector<double> get_confident_thresholds(const std::vector<int>& labels,
 }
 
 ConfidentJoint compute_confident_joint(const std::vector<int>& labels, const DenseMatrix& pred_probs,
-                                       bool calibrate) {
+                                       bool calibrate, int n_threads) {
   const Eigen::Index k = pred_probs.cols();
   const std::vector<double> thresholds = get_confident_thresholds(labels, pred_probs);
   std::vector<double> cutoffs(thresholds.size());
   for (std::size_t c = 0; c < thresholds.size(); ++c) cutoffs[c] = thresholds[c] - 1e-6;
 
-  ConfidentJoint result;
-  result.confident_joint = CountMatrix::Zero(k, k);
-  for (std::size_t i = 0; i < labels.size(); ++i) {
-    const double* row = pred_probs.data() + static_cast<Eigen::Index>(i) * k;
-    int num_confident = 0, first_confident = 0;
-    for (Eigen::Index c = 0; c < k; ++c) {
-      if (row[c] >= cutoffs[c]) {
-        if (num_confident == 0) first_confident = static_cast<int>(c);
-        ++num_confident;
+  // Fixed row chunks, each with its own counts and off-diagonal rows, merged in chunk order: the
+  // result does not depend on the thread count.
+  const auto n = static_cast<std::int64_t>(labels.size());
+  constexpr std::int64_t kChunk = 65536;
+  const std::int64_t n_chunks = std::max<std::int64_t>(1, (n + kChunk - 1) / kChunk);
+  std::vector<CountMatrix> chunk_counts(static_cast<std::size_t>(n_chunks), CountMatrix::Zero(k, k));
+  std::vector<std::vector<std::int64_t>> chunk_off(static_cast<std::size_t>(n_chunks));
+  detail::parallel_for(n_chunks, n_threads, 1, [&](std::int64_t c0, std::int64_t c1, int) {
+    for (std::int64_t chunk = c0; chunk < c1; ++chunk) {
+      CountMatrix& counts = chunk_counts[static_cast<std::size_t>(chunk)];
+      std::vector<std::int64_t>& off = chunk_off[static_cast<std::size_t>(chunk)];
+      for (std::int64_t i = chunk * kChunk, end = std::min(n, (chunk + 1) * kChunk); i < end; ++i) {
+        const double* row = pred_probs.data() + static_cast<Eigen::Index>(i) * k;
+        int num_confident = 0, first_confident = 0;
+        for (Eigen::Index c = 0; c < k; ++c) {
+          if (row[c] >= cutoffs[c]) {
+            if (num_confident == 0) first_confident = static_cast<int>(c);
+            ++num_confident;
+          }
+        }
+        if (num_confident == 0) continue;
+        const int label = labels[static_cast<std::size_t>(i)];
+        const int guess = num_confident > 1 ? row_argmax(row, k) : first_confident;
+        ++counts(label, guess);
+        if (guess != label) off.push_back(i);
       }
     }
-    if (num_confident == 0) continue;
-    const int guess = num_confident > 1 ? row_argmax(row, k) : first_confident;
-    ++result.confident_joint(labels[i], guess);
-    if (guess != labels[i]) result.off_diagonal_indices.push_back(static_cast<std::int64_t>(i));
+  });
+  ConfidentJoint result;
+  result.confident_joint = CountMatrix::Zero(k, k);
+  std::size_t n_off = 0;
+  for (const auto& off : chunk_off) n_off += off.size();
+  result.off_diagonal_indices.reserve(n_off);
+  for (std::int64_t chunk = 0; chunk < n_chunks; ++chunk) {
+    result.confident_joint += chunk_counts[static_cast<std::size_t>(chunk)];
+    const auto& off = chunk_off[static_cast<std::size_t>(chunk)];
+    result.off_diagonal_indices.insert(result.off_diagonal_indices.end(), off.begin(), off.end());
   }
   // Guarantee at least one correctly labelled example in every class (absent classes included).
   for (Eigen::Index c = 0; c < k; ++c)

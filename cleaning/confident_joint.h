@@ -38,9 +38,10 @@ struct ConfidentJoint {
 
 // The confident joint: row i counts into [label_i][guess_i] when p_k >= threshold_k - 1e-6 for at
 // least one k (guess = that k, or the row's argmax when several); diagonal raised to >= 1; with
-// `calibrate`, rescaled to the class counts and n and rounded preserving row totals.
+// `calibrate`, rescaled to the class counts and n and rounded preserving row totals. n_threads:
+// >= 1, or 0 = all cores; the result does not depend on it.
 ConfidentJoint compute_confident_joint(const std::vector<int>& labels, const DenseMatrix& pred_probs,
-                                       bool calibrate = true);
+                                       bool calibrate = true, int n_threads = 1);
 
 // Scales each row to its class count, the whole to n, then rounds per row preserving row totals.
 CountMatrix calibrate_confident_joint(const CountMatrix& confident_joint,

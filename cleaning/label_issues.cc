@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
 
+#include "cleaning/detail/parallel_for.h"
 #include "cleaning/numpy_sort.h"
 
 namespace textaudit::cleaning {
@@ -121,22 +123,36 @@ int row_argmax(const double* row, Eigen::Index k) {
   return best;
 }
 
-// Runs fn(k) for k in [0, K) on `n_threads` threads (each k once; fn writes disjoint rows).
+// Runs fn(k, thread) for k in [0, K) on `n_threads` threads (each k once; fn writes disjoint
+// rows; `thread` < the number of threads used, for per-thread scratch space).
 template <typename Fn>
-void for_each_class(Eigen::Index num_classes, int n_threads, Fn fn) {
-  int threads = n_threads == 0 ? static_cast<int>(std::thread::hardware_concurrency()) : n_threads;
-  threads = std::max(1, std::min<int>(threads, static_cast<int>(num_classes)));
+void for_each_class(Eigen::Index num_classes, int threads, Fn fn) {
   if (threads == 1) {
-    for (Eigen::Index c = 0; c < num_classes; ++c) fn(c);
+    for (Eigen::Index c = 0; c < num_classes; ++c) fn(c, 0);
     return;
   }
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t)
     pool.emplace_back([&, t] {
-      for (Eigen::Index c = t; c < num_classes; c += threads) fn(c);
+      for (Eigen::Index c = t; c < num_classes; c += threads) fn(c, t);
     });
   for (auto& th : pool) th.join();
 }
+
+// Scratch space of one thread of prune_mask, reused across classes (no zero-filling).
+struct PruneScratch {
+  std::unique_ptr<double[]> cols, neg_margin;
+  std::unique_ptr<std::uint8_t[]> by_class, by_noise;
+  std::int64_t capacity = 0;
+  void reserve(std::int64_t count, Eigen::Index k) {
+    if (count <= capacity) return;
+    cols = std::make_unique_for_overwrite<double[]>(static_cast<std::size_t>(count * k));
+    neg_margin = std::make_unique_for_overwrite<double[]>(static_cast<std::size_t>(count));
+    by_class = std::make_unique_for_overwrite<std::uint8_t[]>(static_cast<std::size_t>(count));
+    by_noise = std::make_unique_for_overwrite<std::uint8_t[]>(static_cast<std::size_t>(count));
+    capacity = count;
+  }
+};
 
 // prune_by_class / prune_by_noise_rate / both: returns the per-row mask (before the near-argmax rule).
 std::vector<std::uint8_t> prune_mask(const std::vector<int>& labels, const DenseMatrix& pred_probs,
@@ -157,36 +173,41 @@ std::vector<std::uint8_t> prune_mask(const std::vector<int>& labels, const Dense
   const bool by_noise_rate = params.filter_by != FilterBy::kPruneByClass;
   std::vector<std::uint8_t> mask(n, 0);
   const std::int64_t min_examples = params.min_examples_per_class;
+  const int threads = std::max(1, std::min<int>(detail::resolve_threads(params.n_threads), static_cast<int>(k)));
+  std::vector<PruneScratch> scratch(static_cast<std::size_t>(threads));
 
-  for_each_class(k, params.n_threads, [&](Eigen::Index c) {
+  for_each_class(k, threads, [&](Eigen::Index c, int t) {
     const std::int64_t* class_rows = rows.data() + offsets[c];
     const auto count = static_cast<std::int64_t>(offsets[c + 1] - offsets[c]);
     // cleanlab only writes a class's mask back when the class has more than one row.
     if (count <= 1 || count <= min_examples) return;
+    PruneScratch& work = scratch[static_cast<std::size_t>(t)];
+    work.reserve(count, k);
     // Column-major copy of this class's rows: cols[j * count + r] = pred_probs[class_rows[r], j].
-    std::vector<double> cols(static_cast<std::size_t>(count * k));
+    double* cols = work.cols.get();
     for (std::int64_t r = 0; r < count; ++r) {
       const double* row = pred_probs.data() + class_rows[r] * k;
       for (Eigen::Index j = 0; j < k; ++j) cols[j * count + r] = row[j];
     }
-    const std::span<const double> own(cols.data() + c * count, static_cast<std::size_t>(count));
-    std::vector<std::uint8_t> by_class_flags;
+    const std::span<const double> own(cols + c * count, static_cast<std::size_t>(count));
+    std::uint8_t* by_class_flags = work.by_class.get();
     if (by_class) {
-      by_class_flags.assign(static_cast<std::size_t>(count), 0);
+      std::fill(by_class_flags, by_class_flags + count, 0);
       const std::int64_t num_issues = wrapping_sub(count, prune_counts(c, c));
       if (num_issues >= 1)
         for (std::int64_t r : numpy_argsort_head_set(own, num_issues)) by_class_flags[r] = 1;
     }
-    std::vector<std::uint8_t> by_noise_flags;
+    std::uint8_t* by_noise_flags = work.by_noise.get();
     if (by_noise_rate) {
-      by_noise_flags.assign(static_cast<std::size_t>(count), 0);
-      std::vector<double> neg_margin(static_cast<std::size_t>(count));
+      std::fill(by_noise_flags, by_noise_flags + count, 0);
+      double* neg_margin = work.neg_margin.get();
       for (Eigen::Index j = 0; j < k; ++j) {
         const std::int64_t num_to_prune = prune_counts(j, c);
         if (j == c || num_to_prune <= 0) continue;
-        const double* other = cols.data() + j * count;
+        const double* other = cols + j * count;
         for (std::int64_t r = 0; r < count; ++r) neg_margin[r] = -(other[r] - own[r]);
-        for (std::int64_t r : numpy_argsort_head_set(neg_margin, num_to_prune)) by_noise_flags[r] = 1;
+        for (std::int64_t r : numpy_argsort_head_set({neg_margin, static_cast<std::size_t>(count)}, num_to_prune))
+          by_noise_flags[r] = 1;
       }
     }
     for (std::int64_t r = 0; r < count; ++r) {
@@ -258,7 +279,7 @@ std::vector<bool> find_label_issues_mask(const std::vector<int>& labels,
   std::vector<std::uint8_t> mask;
   if (filter == FilterBy::kConfidentLearning) {
     mask.assign(n, 0);
-    for (std::int64_t i : compute_confident_joint(labels, pred_probs, true).off_diagonal_indices)
+    for (std::int64_t i : compute_confident_joint(labels, pred_probs, true, params.n_threads).off_diagonal_indices)
       mask[i] = 1;
   } else if (filter == FilterBy::kPredictedNeqGiven) {
     check_inputs(labels, pred_probs, /*require_two_classes=*/true);
@@ -266,7 +287,7 @@ std::vector<bool> find_label_issues_mask(const std::vector<int>& labels,
     for (std::size_t i = 0; i < n; ++i)
       mask[i] = row_argmax(pred_probs.data() + static_cast<Eigen::Index>(i) * k, k) != labels[i];
   } else {
-    const CountMatrix cj = compute_confident_joint(labels, pred_probs, true).confident_joint;
+    const CountMatrix cj = compute_confident_joint(labels, pred_probs, true, params.n_threads).confident_joint;
     CountMatrix prune_counts =
         keep_at_least_n_per_class(cj, params.min_examples_per_class, params.frac_noise);
     if (!params.num_to_remove_per_class.empty()) {
@@ -277,7 +298,7 @@ std::vector<bool> find_label_issues_mask(const std::vector<int>& labels,
   }
   std::vector<bool> out(n, false);
   for (std::size_t i = 0; i < n; ++i)
-    out[i] = mask[i] && !given_label_is_near_argmax(pred_probs, static_cast<Eigen::Index>(i), labels[i]);
+    if (mask[i]) out[i] = !given_label_is_near_argmax(pred_probs, static_cast<Eigen::Index>(i), labels[i]);
   return out;
 }
 

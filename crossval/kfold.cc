@@ -199,6 +199,7 @@ CrossValResult cross_val_predict(const text::CsrMatrix& X, std::span<const int> 
       summary.train_rows = static_cast<std::int64_t>(train_rows.size());
       summary.test_rows = static_cast<std::int64_t>(test_rows.size());
       summary.n_iter = model.n_iter();
+      summary.n_hessian_products = model.n_hessian_products();
       summary.converged = model.converged();
       summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       for (const auto& w : model.warnings())

@@ -42,6 +42,7 @@ using ProgressCallback = std::function<void(int, int)>;
 struct FoldSummary {
   std::int64_t train_rows = 0, test_rows = 0;
   int n_iter = 0;
+  int n_hessian_products = 0;
   bool converged = false;
   double seconds = 0.0;
 };
