@@ -92,3 +92,18 @@ def test_text_auditor_keeps_the_cleaned_rows(tmp_path):
     # fit_resample: the same rows in one call.
     again_texts, again_labels = textaudit.TextAuditor(n_threads=2).fit_resample(texts, labels)
     assert again_texts == kept_texts and again_labels == kept_labels
+
+
+def test_audits_in_python_threads_match_sequential_runs():
+    # The GIL is released while the C++ audit runs, so threads overlap; results must not change.
+    from concurrent.futures import ThreadPoolExecutor
+    texts, labels = read_sms()
+    texts, labels = texts[:1500], labels[:1500]
+    options = [{"n_threads": 1}, {"n_threads": 1, "tfidf": {"ngram_range": (1, 2)}}]
+    sequential = [textaudit.audit(texts, labels, **o)[0] for o in options]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        concurrent = list(pool.map(lambda o: textaudit.audit(texts, labels, **o)[0], options))
+    for a, b in zip(sequential, concurrent):
+        for column in a:
+            assert np.array_equal(np.asarray(a[column]), np.asarray(b[column])), column
+    assert not np.array_equal(np.asarray(sequential[0]["label_quality"]), np.asarray(sequential[1]["label_quality"]))
