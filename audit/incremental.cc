@@ -26,6 +26,7 @@
 #include <unordered_map>
 
 #include "audit/auditor.h"
+#include "audit/detail/accepted_duplicates.h"
 #include "cleaning/detail/parallel_for.h"
 #include "crossval/kfold.h"
 #include "text/data_error.h"
@@ -115,124 +116,6 @@ std::vector<int> encode_to(const std::vector<std::string>& labels, const std::ve
     y[i] = it->second;
   }
   return y;
-}
-
-std::vector<double> row_norms(const text::CsrMatrix& X) {
-  std::vector<double> norm(static_cast<std::size_t>(X.rows));
-  for (std::int64_t r = 0; r < X.rows; ++r) {
-    double s = 0;
-    for (const float v : X.row_values(r)) s += double(v) * v;
-    norm[r] = std::sqrt(s);
-  }
-  return norm;
-}
-
-double sparse_dot(const text::CsrMatrix& A, std::int64_t a, const text::CsrMatrix& B, std::int64_t b) {
-  const auto ia = A.row_indices(a), ib = B.row_indices(b);
-  const auto va = A.row_values(a), vb = B.row_values(b);
-  double dot = 0;
-  std::size_t i = 0, j = 0;
-  while (i < ia.size() && j < ib.size()) {
-    if (ia[i] < ib[j]) ++i;
-    else if (ia[i] > ib[j]) ++j;
-    else dot += double(va[i++]) * vb[j++];
-  }
-  return dot;
-}
-
-struct AcceptedMatch {
-  std::int64_t row = -1;  // accepted row
-  double cosine = 0.0;
-};
-
-// For each batch row, the accepted row it nearly duplicates (cosine >= min_cosine): the most
-// similar one with another label if any (a conflict matters more than a repeat), else the most
-// similar one; ties by the lower accepted row. Exact (see the file comment).
-std::vector<AcceptedMatch> match_accepted(const text::CsrMatrix& A, const std::vector<int>& ya,
-                                          const text::CsrMatrix& B, const std::vector<int>& yb, double min_cosine,
-                                          int n_threads) {
-  const std::int64_t nb = B.rows;
-  std::vector<std::int64_t> df(static_cast<std::size_t>(A.cols), 0);
-  for (const std::int32_t c : A.indices) ++df[c];
-  const std::vector<double> norm_b = row_norms(B);
-  // The batch index: postings per column (rows without a term match nothing).
-  std::vector<std::int64_t> offset(static_cast<std::size_t>(B.cols) + 1, 0);
-  for (std::int64_t r = 0; r < nb; ++r) {
-    if (norm_b[r] == 0) continue;
-    for (const std::int32_t c : B.row_indices(r)) ++offset[c + 1];
-  }
-  for (std::size_t c = 0; c < static_cast<std::size_t>(B.cols); ++c) offset[c + 1] += offset[c];
-  std::vector<std::int64_t> post(static_cast<std::size_t>(offset.back()));
-  {
-    std::vector<std::int64_t> fill(offset.begin(), offset.end() - 1);
-    for (std::int64_t r = 0; r < nb; ++r) {
-      if (norm_b[r] == 0) continue;
-      for (const std::int32_t c : B.row_indices(r)) post[fill[c]++] = r;
-    }
-  }
-  const int threads = resolve_threads(n_threads);
-  std::vector<std::vector<AcceptedMatch>> best_other(threads, std::vector<AcceptedMatch>(nb)),
-      best_same(threads, std::vector<AcceptedMatch>(nb));
-  const double t2 = min_cosine * min_cosine;
-  auto better = [](const AcceptedMatch& cand, const AcceptedMatch& cur) {
-    return cur.row < 0 || cand.cosine > cur.cosine || (cand.cosine == cur.cosine && cand.row < cur.row);
-  };
-  cleaning::detail::parallel_for(A.rows, threads, 4096, [&](std::int64_t begin, std::int64_t stop, int tid) {
-    std::vector<std::pair<std::int64_t, std::size_t>> order;  // (df, position)
-    std::vector<char> seen(static_cast<std::size_t>(nb), 0);
-    std::vector<std::int64_t> cand;
-    auto& other = best_other[tid];
-    auto& same = best_same[tid];
-    for (std::int64_t a = begin; a < stop; ++a) {
-      const auto idx = A.row_indices(a);
-      const auto val = A.row_values(a);
-      if (idx.empty()) continue;
-      double total = 0;
-      order.clear();
-      for (std::size_t p = 0; p < idx.size(); ++p) {
-        total += double(val[p]) * val[p];
-        order.emplace_back(df[idx[p]], p);
-      }
-      if (total == 0) continue;
-      std::sort(order.begin(), order.end());
-      double remaining = total;
-      cand.clear();
-      for (const auto& [d, p] : order) {
-        // The rest of the row (norm^2 `remaining`) can give a unit batch row at most
-        // sqrt(remaining / total) of cosine: once that is below min_cosine, a pair needs a
-        // shared column in the part already probed.
-        if (remaining < t2 * total) break;
-        remaining -= double(val[p]) * val[p];
-        const std::int32_t c = idx[p];
-        for (std::int64_t e = offset[c]; e < offset[c + 1]; ++e) {
-          const std::int64_t b = post[e];
-          if (!seen[b]) {
-            seen[b] = 1;
-            cand.push_back(b);
-          }
-        }
-      }
-      const double norm_a = std::sqrt(total);
-      for (const std::int64_t b : cand) {
-        seen[b] = 0;
-        const double cosine = sparse_dot(A, a, B, b) / (norm_a * norm_b[b]);
-        if (cosine < min_cosine) continue;
-        const AcceptedMatch m{a, std::min(cosine, 1.0)};
-        auto& slot = ya[a] != yb[b] ? other[b] : same[b];
-        if (better(m, slot)) slot = m;
-      }
-    }
-  });
-  std::vector<AcceptedMatch> out(static_cast<std::size_t>(nb));
-  for (std::int64_t b = 0; b < nb; ++b) {
-    AcceptedMatch o, s;
-    for (int t = 0; t < threads; ++t) {
-      if (best_other[t][b].row >= 0 && better(best_other[t][b], o)) o = best_other[t][b];
-      if (best_same[t][b].row >= 0 && better(best_same[t][b], s)) s = best_same[t][b];
-    }
-    out[b] = o.row >= 0 ? o : s;
-  }
-  return out;
 }
 
 }  // namespace
@@ -535,13 +418,13 @@ AuditResult Auditor::run_incremental(const std::vector<std::string>& texts, cons
 
   // 6. Near-duplicates within the batch and of accepted rows.
   cleaning::NearDuplicateResult dups;
-  std::vector<AcceptedMatch> matches;
+  std::vector<detail::AcceptedMatch> matches;
   {
     Stage stage(result, o.progress, "near-duplicates");
     cleaning::NearDuplicateParams params = o.near_duplicates;
     params.n_threads = n_threads;
     dups = cleaning::find_near_duplicates(Xb, params);
-    matches = match_accepted(Xa, ya, Xb, y, params.min_cosine, n_threads);
+    matches = detail::match_accepted(Xa, ya, Xb, y, params.min_cosine, n_threads);
   }
   result.is_near_duplicate = dups.is_near_duplicate;
   result.near_duplicate_set = dups.set_id;
@@ -582,7 +465,7 @@ AuditResult Auditor::run_incremental(const std::vector<std::string>& texts, cons
     }
   }
   for (std::size_t r = 0; r < n; ++r) {
-    const AcceptedMatch& m = matches[r];
+    const detail::AcceptedMatch& m = matches[r];
     if (m.row < 0) continue;
     result.accepted_duplicate_row[r] = m.row;
     result.accepted_duplicate_label[r] = ya[m.row];
