@@ -120,9 +120,9 @@ class Builder {
     ds_.spans.emplace_back(begin, end);
   }
 
-  void skip_or_throw(std::int64_t line, const std::string& reason) {
-    if (!options_.skip_bad_rows) throw DataError(ds_.path, line, "", reason);
-    ds_.skipped.push_back({line, reason});
+  void skip_or_throw(std::int64_t line, const std::string& reason, const std::string& column = "") {
+    if (!options_.skip_bad_rows) throw DataError(ds_.path, line, column, reason);
+    ds_.skipped.push_back({line, (column.empty() ? "" : "column '" + column + "': ") + reason});
   }
 
  private:
@@ -160,7 +160,8 @@ void read_delimited(detail::MappedFile& file, Dataset& ds, const ReadOptions& op
   while (scanner.next(record)) {
     if (record.blank) continue;
     if (!record.error.empty()) {
-      builder.skip_or_throw(record.line, record.error);
+      const std::size_t f = record.error_field;
+      builder.skip_or_throw(record.line, record.error, f >= 1 && f <= ds.columns.size() ? ds.columns[f - 1] : "");
       continue;
     }
     if (record.n_fields != width) {

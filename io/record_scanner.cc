@@ -134,6 +134,7 @@ bool RecordScanner::next(Record& record) {
   const char* data = bytes_.data();
   record.n_fields = 0;
   record.error.clear();
+  record.error_field = 0;
   record.line = line_;
   record.begin = pos_;
   record.blank = false;
@@ -211,6 +212,7 @@ bool RecordScanner::next(Record& record) {
     }
     if (c == '\0') {
       record.error = "NUL byte in the data";
+      record.error_field = record.n_fields;
       // Skip to the end of the line so that a caller skipping bad rows can go on.
       while (pos_ < n && data[pos_] != '\n') ++pos_;
       if (pos_ < n) end_of_line();

@@ -33,6 +33,7 @@ struct Record {
   std::uint64_t begin = 0, end = 0; // byte span, line terminator included
   bool blank = false;               // an empty line (skipped by callers)
   std::string error;                // non-empty: malformed (unterminated quote, NUL byte)
+  std::size_t error_field = 0;      // 1-based field where the error is (0: not known)
 };
 
 // Iterates the records of a CSV (RFC 4180, `quoting` = true) or TSV (`quoting` = false) buffer.
