@@ -49,15 +49,28 @@ std::uint64_t splitmix64(std::uint64_t& state) {
   return z ^ (z >> 31);
 }
 
+// ThreadSanitizer instruments the ifunc resolver that target_clones generates, which the dynamic
+// loader runs before the TSan runtime is up: the program crashes at start. One build under TSan.
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TEXTAUDIT_UNDER_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__) || defined(TEXTAUDIT_UNDER_TSAN)
+#define TEXTAUDIT_TARGET_CLONES
+#else
+#define TEXTAUDIT_TARGET_CLONES __attribute__((target_clones("arch=haswell", "default")))
+#endif
+
 // acc[0, n) += w * d[0, n): the hot loop of the reference-sample search, built for AVX2 too and
 // picked at run time (no -march needed); both builds add in the same order, so results agree.
-__attribute__((target_clones("arch=haswell", "default"))) void axpy(float w, const float* d, float* acc, std::int64_t n) {
+TEXTAUDIT_TARGET_CLONES void axpy(float w, const float* d, float* acc, std::int64_t n) {
   for (std::int64_t s = 0; s < n; ++s) acc[s] += w * d[s];
 }
 
 // top[0, k) = the k largest of acc[0, n), descending (ties: the earlier first). Blocks of 8 are
 // first tested branch-free against the current k-th (vectorised): most lose to it entirely.
-__attribute__((target_clones("arch=haswell", "default"))) void top_k(const float* acc, std::int64_t n, float* top, int k) {
+TEXTAUDIT_TARGET_CLONES void top_k(const float* acc, std::int64_t n, float* top, int k) {
   std::fill(top, top + k, -std::numeric_limits<float>::infinity());
   for (std::int64_t b = 0; b < n; b += 8) {
     const std::int64_t end = std::min(n, b + 8);
