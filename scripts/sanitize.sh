@@ -8,7 +8,7 @@
 #   tsan  the parallel parts (vectorizer, cross-validation, logistic regression, confident
 #         learning, near-duplicates, the audit) under ThreadSanitizer; not run by CI (slow).
 # Environment: TEXTAUDIT_BUILD_DIR (base name; default build), TEXTAUDIT_JOBS, TEXTAUDIT_FUZZ_SECONDS
-# (per harness, default 20).
+# (per harness, default 15).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -22,7 +22,7 @@ configure_and_build() {
   local dir=$1
   shift
   if [ ! -f "$dir/CMakeCache.txt" ]; then
-    cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" "$@" >/dev/null
+    cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" "$@" >/dev/null
   fi
   cmake --build "$dir" -j "$jobs" >/dev/null
 }
@@ -60,7 +60,7 @@ for step in "${steps[@]}"; do
       ;;
     fuzz)
       echo "== short fuzz run"
-      TEXTAUDIT_FUZZ_BUILD_DIR="$base-fuzz" TEXTAUDIT_JOBS=$jobs fuzz/run.sh "${TEXTAUDIT_FUZZ_SECONDS:-20}"
+      TEXTAUDIT_FUZZ_BUILD_DIR="$base-fuzz" TEXTAUDIT_JOBS=$jobs fuzz/run.sh "${TEXTAUDIT_FUZZ_SECONDS:-15}"
       ;;
     *)
       echo "usage: scripts/sanitize.sh [asan|asan-quick|tsan|fuzz]..." >&2
