@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "audit/detail/ambiguity.h"
 #include "audit/detail/inputs.h"
 #include "crossval/kfold.h"
 #include "text/data_error.h"
@@ -362,31 +363,19 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
   result.ambiguity_score.assign(n, 0.0);
   result.issue_score.assign(n, 0.0);
   result.reasons.assign(n, "");
-  const double log_k = std::log(double(K));
   for (std::size_t r = 0; r < n; ++r) {
     const auto row = static_cast<Eigen::Index>(r);
     const int given = y[r];
     // Ambiguity: normalised entropy; ambiguous when the top two classes are within the margin, the
     // given label is one of them, and the row is not already a label error.
-    int top1 = 0, top2 = -1;
-    double entropy = 0.0;
-    for (int k = 0; k < K; ++k) {
-      const double p = P(row, k);
-      if (p > 0) entropy -= p * std::log(p);
-      if (p > P(row, top1)) {
-        top2 = top1;
-        top1 = k;
-      } else if (k != top1 && (top2 < 0 || p > P(row, top2))) {
-        top2 = k;
-      }
-    }
-    result.ambiguity_score[r] = log_k > 0 ? entropy / log_k : 0.0;
+    const detail::RowAmbiguity amb = detail::row_ambiguity(P, row);
+    const int top1 = amb.top1, top2 = amb.top2;
+    result.ambiguity_score[r] = amb.entropy;
     if (result.is_suspected_poison[r]) {
       result.is_label_issue[r] = true;
       result.trigger[r] = result.triggers[poison.trigger_index[r]].term;
     }
-    const double margin = top2 >= 0 ? P(row, top1) - P(row, top2) : 1.0;
-    result.is_ambiguous[r] = !result.is_label_issue[r] && margin < o.ambiguity_margin && (given == top1 || given == top2);
+    result.is_ambiguous[r] = !result.is_label_issue[r] && amb.margin < o.ambiguity_margin && (given == top1 || given == top2);
 
     const double lq = result.label_quality[r];
     double score = 0.5 * (1.0 - lq);
