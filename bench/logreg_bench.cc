@@ -99,10 +99,12 @@ const Fold& fold0() {
   return f;
 }
 
-// Model parameters: the defaults, or $TEXTAUDIT_BENCH_TOL (absolute gradient test) when set.
+// Model parameters: the defaults, or $TEXTAUDIT_BENCH_TOL (absolute gradient test) and
+// $TEXTAUDIT_BENCH_FTOL (relative objective gap) when set.
 textaudit::models::LogisticRegressionParams bench_params(int n_threads) {
   textaudit::models::LogisticRegressionParams params;
   params.tol = std::stod(env_or("TEXTAUDIT_BENCH_TOL", "0"));
+  if (const char* ftol = std::getenv("TEXTAUDIT_BENCH_FTOL")) params.ftol = std::stod(ftol);
   params.n_threads = n_threads;
   return params;
 }

@@ -2,9 +2,9 @@
 // method for large-scale logistic regression", JMLR 2008; the LIBLINEAR TRON variant with a
 // diagonal preconditioner, Hsia, Chiang & Lin 2018). The multinomial Hessian is never formed: CG
 // only needs Hessian-vector products, two sparse passes each. X is float32 (the pipeline's
-// storage), every sum is double. Row passes use fixed row chunks and column passes use feature
-// blocks of X (detail/feature_blocks.h), so each output element has one owner and one summation
-// order: the fit is bit-identical whatever the thread count.
+// storage), every sum is double. Row passes use fixed row chunks of X and column passes a copy of
+// X by columns (detail/columns.h), so each output element has one owner and one summation order:
+// the fit is bit-identical whatever the thread count.
 #include "models/logistic_regression.h"
 
 #include <algorithm>
@@ -16,7 +16,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "models/detail/feature_blocks.h"
+#include "models/detail/columns.h"
 #include "models/detail/parallel.h"
 #include "text/data_error.h"
 
@@ -24,6 +24,8 @@ namespace textaudit::models {
 namespace {
 
 constexpr std::int64_t kRowChunk = 1024;
+// Storage of the per-row factors in Hessian products (see Problem::hess_vec).
+using HvReal = float;
 // Trust-region constants of LIBLINEAR's tron.cpp.
 constexpr double kEta0 = 1e-4, kEta1 = 0.25, kEta2 = 0.75;
 constexpr double kSigma1 = 0.25, kSigma2 = 0.5, kSigma3 = 4.0;
@@ -61,11 +63,13 @@ class Problem {
   // rows: ascending row ids of X to fit on (empty = all); target and cs are per selected row.
   Problem(const text::CsrMatrix& X, std::span<const std::int64_t> rows, const std::vector<int>& target,
           const std::vector<double>& cs, int m, bool fit_intercept, int n_threads)
-      : X_(X), rows_(rows), blocks_(detail::make_feature_blocks(X, rows, detail::feature_block_size(m))),
+      : X_(X), rows_(rows), cols_(detail::make_columns(X, rows, 8 * n_threads)),
         target_(target), cs_(cs), m_(m), fit_intercept_(fit_intercept), n_threads_(n_threads),
         n_(static_cast<std::int64_t>(target.size())), d_(X.cols),
         n_row_chunks_(std::max(1, ceil_div(n_, kRowChunk))),
+        nnz_(X.indptr[X.rows]),
         rowbuf_(static_cast<std::size_t>(n_ * m)),
+        rowbuf_f_(rowbuf_.size()),
         partial_(static_cast<std::size_t>(n_row_chunks_) * (m + 1)) {}
 
   std::int64_t size() const { return d_ * m_ + (fit_intercept_ ? m_ : 0); }
@@ -111,7 +115,7 @@ class Problem {
 
   // g = grad f(w), from the probabilities P at w.
   void grad(const double* w, const double* P, double* g) {
-    row_pass([&](std::int64_t i, double* r) {
+    row_pass(rowbuf_.data(), [&](std::int64_t i, double* r) {
       const double* p = P + i * m_;
       if (m_ == 1) {
         r[0] = cs_[i] * (p[0] - (target_[i] == 1 ? 1.0 : 0.0));
@@ -119,14 +123,17 @@ class Problem {
         for (int k = 0; k < m_; ++k) r[k] = cs_[i] * (p[k] - (target_[i] == k ? 1.0 : 0.0));
       }
     });
-    column_pass<false>(w, g, 1.0);
+    column_pass<false>(rowbuf_.data(), w, g, 1.0);
   }
 
-  // out = H v, H the Hessian at the probabilities P.
+  // out = H v, H the Hessian at the probabilities P. CG only needs H v approximately (the
+  // gradient and the objective that decide convergence stay in double): the per-row products are
+  // rounded to float32, halving the bytes the column pass gathers through the caches. (Rounding
+  // v as well saves a little more per product but costs ~7% more CG steps.)
   void hess_vec(const double* P, const double* v, double* out) {
     const double* vb = fit_intercept_ ? v + d_ * m_ : nullptr;
     dispatch_classes(m_, [&]<int M>() {
-      row_pass([&](std::int64_t i, double* q) {
+      row_pass(rowbuf_f_.data(), [&](std::int64_t i, HvReal* q) {
         double u[kMaxStackClasses];
         std::vector<double> heap;
         double* up = u;
@@ -138,29 +145,31 @@ class Problem {
         const double* p = P + i * m_;
         const double ci = cs_[i];
         if constexpr (M == 1) {
-          q[0] = ci * p[0] * (1.0 - p[0]) * up[0];
+          q[0] = static_cast<HvReal>(ci * p[0] * (1.0 - p[0]) * up[0]);
         } else {
           const int m = M == 0 ? m_ : M;
           double pu = 0.0;
           for (int k = 0; k < m; ++k) pu += p[k] * up[k];
-          for (int k = 0; k < m; ++k) q[k] = ci * p[k] * (up[k] - pu);
+          for (int k = 0; k < m; ++k) q[k] = static_cast<HvReal>(ci * p[k] * (up[k] - pu));
         }
       });
     });
-    column_pass<false>(v, out, 1.0);
+    column_pass<false>(rowbuf_f_.data(), v, out, 1.0);
   }
 
-  // M = diagonal of the Hessian at P (1 + sum_i x_ij^2 h_ik; intercept: sum_i h_ik).
+  // M = diagonal of the Hessian at P (1 + sum_i x_ij^2 h_ik; intercept: sum_i h_ik), the CG
+  // preconditioner (float32 per-row factors, as in hess_vec).
   void hess_diag(const double* P, double* M) {
-    row_pass([&](std::int64_t i, double* h) {
+    row_pass(rowbuf_f_.data(), [&](std::int64_t i, HvReal* h) {
       const double* p = P + i * m_;
-      for (int k = 0; k < m_; ++k) h[k] = cs_[i] * p[k] * (1.0 - p[k]);
+      for (int k = 0; k < m_; ++k) h[k] = static_cast<HvReal>(cs_[i] * p[k] * (1.0 - p[k]));
     });
-    column_pass<true>(nullptr, M, 1.0);
+    column_pass<true>(rowbuf_f_.data(), nullptr, M, 1.0);
   }
 
  private:
   static constexpr int kMaxStackClasses = 64;
+  static constexpr std::int64_t kPrefetch = 16;  // entries ahead
 
   const float* row_data(std::int64_t pos, std::int64_t& begin, std::int64_t& end, const std::int32_t*& idx) const {
     const std::int64_t i = rows_.empty() ? pos : rows_[static_cast<std::size_t>(pos)];
@@ -174,89 +183,108 @@ class Problem {
     dispatch_classes(m_, [&]<int M>() { row_scores_m<M>(i, w, b, z); });
   }
 
-  // z_k = b_k + sum_j x_ij w[j*m + k], for the row at position i.
-  template <int M>
-  void row_scores_m(std::int64_t i, const double* w, const double* b, double* z) const {
+  // z_k = b_k + sum_j x_ij w[j*m + k], for the row at position i. The weights of the entry
+  // kPrefetch places ahead are prefetched: the gather is bound by cache misses, not arithmetic.
+  template <int M, class T>
+  void row_scores_m(std::int64_t i, const T* w, const T* b, double* z) const {
     const int m = M == 0 ? m_ : M;
     std::int64_t begin, end;
     const std::int32_t* idx;
     const float* val = row_data(i, begin, end, idx);
+    const std::int64_t safe_end = std::min(end, nnz_ - kPrefetch);
+    auto prefetch = [&](std::int64_t p) { __builtin_prefetch(w + static_cast<std::int64_t>(idx[p + kPrefetch]) * m); };
     if constexpr (M == 1) {
       double acc = b ? b[0] : 0.0;
-      for (std::int64_t p = begin; p < end; ++p) acc += val[p] * w[idx[p]];
+      std::int64_t p = begin;
+      for (; p < safe_end; ++p) {
+        prefetch(p);
+        acc += val[p] * static_cast<double>(w[idx[p]]);
+      }
+      for (; p < end; ++p) acc += val[p] * static_cast<double>(w[idx[p]]);
       z[0] = acc;
     } else if constexpr (M > 1) {
       double acc[M];
       for (int k = 0; k < M; ++k) acc[k] = b ? b[k] : 0.0;
-      for (std::int64_t p = begin; p < end; ++p) {
+      auto add = [&](std::int64_t p) {
         const double x = val[p];
-        const double* wj = w + static_cast<std::int64_t>(idx[p]) * M;
-        for (int k = 0; k < M; ++k) acc[k] += x * wj[k];
+        const T* wj = w + static_cast<std::int64_t>(idx[p]) * M;
+        for (int k = 0; k < M; ++k) acc[k] += x * static_cast<double>(wj[k]);
+      };
+      std::int64_t p = begin;
+      for (; p < safe_end; ++p) {
+        prefetch(p);
+        add(p);
       }
+      for (; p < end; ++p) add(p);
       for (int k = 0; k < M; ++k) z[k] = acc[k];
     } else {
       for (int k = 0; k < m; ++k) z[k] = b ? b[k] : 0.0;
       for (std::int64_t p = begin; p < end; ++p) {
         const double x = val[p];
-        const double* wj = w + static_cast<std::int64_t>(idx[p]) * m;
-        for (int k = 0; k < m; ++k) z[k] += x * wj[k];
+        const T* wj = w + static_cast<std::int64_t>(idx[p]) * m;
+        for (int k = 0; k < m; ++k) z[k] += x * static_cast<double>(wj[k]);
       }
     }
   }
 
-  // rowbuf_[i*m .. i*m+m) = per_row(i); partial_ keeps each chunk's column sums of rowbuf_ for
-  // the intercept, reduced in chunk order by column_pass.
-  template <class PerRow>
-  void row_pass(PerRow&& per_row) {
+  // buf[i*m .. i*m+m) = per_row(i, buf + i*m) (buf: rowbuf_ or rowbuf_f_); partial_ keeps each
+  // chunk's column sums of buf for the intercept, reduced in chunk order by column_pass.
+  template <class T, class PerRow>
+  void row_pass(T* buf, PerRow&& per_row) {
     detail::parallel_for(n_row_chunks_, n_threads_, [&](int c) {
       double* sums = partial_.data() + static_cast<std::size_t>(c) * (m_ + 1);
       std::fill(sums, sums + m_, 0.0);
       for (std::int64_t i = c * kRowChunk, end = std::min(n_, i + kRowChunk); i < end; ++i) {
-        double* r = rowbuf_.data() + i * m_;
+        T* r = buf + i * m_;
         per_row(i, r);
         for (int k = 0; k < m_; ++k) sums[k] += r[k];
       }
     });
   }
 
-  // out[j*m + k] = base[j*m + k] (or `diag` when base is null) + sum_i x_ij^(1|2) rowbuf_[i*m+k],
-  // rows ascending; out_intercept[k] = sum_i rowbuf_[i*m + k]. One feature block per task.
-  template <bool kSquared>
-  void column_pass(const double* base, double* out, double diag) {
+  // out[j*m + k] = base[j*m + k] (or `diag` when base is null) + sum_i x_ij^(1|2) rowbuf[i*m+k],
+  // rows ascending; out_intercept[k] = sum_i rowbuf[i*m + k]. Each output is one gather-sum over
+  // its column of X (detail/columns.h), accumulated in registers, with the per-row inputs of the
+  // entry kPrefetch places ahead prefetched.
+  template <bool kSquared, class T>
+  void column_pass(const T* rowbuf, const double* base, double* out, double diag) {
     dispatch_classes(m_, [&]<int M>() {
       const int m = M == 0 ? m_ : M;
-      detail::parallel_for(blocks_.n_blocks, n_threads_, [&](int blk) {
-        const std::int64_t j0 = blk * blocks_.block_size;
-        const std::int64_t j1 = std::min(d_, j0 + blocks_.block_size);
-        double* o = out + j0 * m;
-        for (std::int64_t q = 0; q < (j1 - j0) * m; ++q) o[q] = base ? base[j0 * m + q] : diag;
-        const std::int32_t* rows = blocks_.rows.data();
-        const std::int64_t* entry_end = blocks_.entry_end.data();
-        const std::uint16_t* cols = blocks_.cols.data();
-        const float* vals = blocks_.vals.data();
-        const double* rowbuf = rowbuf_.data();
-        std::int64_t e = blocks_.entry_begin[static_cast<std::size_t>(blk)];
-        const std::int64_t rbegin = blocks_.row_begin[static_cast<std::size_t>(blk)];
-        const std::int64_t rend = blocks_.row_begin[static_cast<std::size_t>(blk) + 1];
-        for (std::int64_t r = rbegin; r < rend; ++r) {
-          // The row's m inputs stay in registers while its entries of the block are added.
-          double q[M == 0 ? kMaxStackClasses : M];
-          const double* qsrc = rowbuf + static_cast<std::int64_t>(rows[r]) * m;
-          if (M == 0 && m > kMaxStackClasses) {
-            for (const std::int64_t eend = entry_end[r]; e < eend; ++e) {
+      const std::int64_t* indptr = cols_.indptr.data();
+      const std::int32_t* rows = cols_.rows.data();
+      const float* vals = cols_.vals.data();
+      const std::int64_t nnz = indptr[d_];
+      detail::parallel_for(cols_.n_tasks(), n_threads_, [&](int task) {
+        const std::int64_t j0 = cols_.task_begin[static_cast<std::size_t>(task)];
+        const std::int64_t j1 = cols_.task_begin[static_cast<std::size_t>(task) + 1];
+        for (std::int64_t j = j0; j < j1; ++j) {
+          double* o = out + j * m;
+          const std::int64_t e0 = indptr[j], e1 = indptr[j + 1];
+          if constexpr (M > 0) {
+            double acc[M];
+            for (int k = 0; k < M; ++k) acc[k] = base ? base[j * M + k] : diag;
+            auto add = [&](std::int64_t e) {
               double x = vals[e];
               if constexpr (kSquared) x *= x;
-              double* oj = o + static_cast<std::int64_t>(cols[e]) * m;
-              for (int k = 0; k < m; ++k) oj[k] += x * qsrc[k];
+              const T* q = rowbuf + static_cast<std::int64_t>(rows[e]) * M;
+              for (int k = 0; k < M; ++k) acc[k] += x * static_cast<double>(q[k]);
+            };
+            const std::int64_t safe_end = std::min(e1, nnz - kPrefetch);
+            std::int64_t e = e0;
+            for (; e < safe_end; ++e) {
+              __builtin_prefetch(rowbuf + static_cast<std::int64_t>(rows[e + kPrefetch]) * M);
+              add(e);
             }
-            continue;
-          }
-          for (int k = 0; k < m; ++k) q[k] = qsrc[k];
-          for (const std::int64_t eend = entry_end[r]; e < eend; ++e) {
-            double x = vals[e];
-            if constexpr (kSquared) x *= x;
-            double* __restrict oj = o + static_cast<std::int64_t>(cols[e]) * m;
-            for (int k = 0; k < m; ++k) oj[k] += x * q[k];
+            for (; e < e1; ++e) add(e);
+            for (int k = 0; k < M; ++k) o[k] = acc[k];
+          } else {
+            for (int k = 0; k < m; ++k) o[k] = base ? base[j * m + k] : diag;
+            for (std::int64_t e = e0; e < e1; ++e) {
+              double x = vals[e];
+              if constexpr (kSquared) x *= x;
+              const T* q = rowbuf + static_cast<std::int64_t>(rows[e]) * m;
+              for (int k = 0; k < m; ++k) o[k] += x * static_cast<double>(q[k]);
+            }
           }
         }
       });
@@ -272,7 +300,7 @@ class Problem {
 
   const text::CsrMatrix& X_;
   std::span<const std::int64_t> rows_;
-  detail::FeatureBlocks blocks_;
+  detail::Columns cols_;
   const std::vector<int>& target_;
   const std::vector<double>& cs_;
   int m_;
@@ -280,7 +308,9 @@ class Problem {
   int n_threads_;
   std::int64_t n_, d_;
   int n_row_chunks_;
-  std::vector<double> rowbuf_;
+  std::int64_t nnz_;                // entries of X (bound for the prefetches)
+  std::vector<double> rowbuf_;      // per-row factors of the gradient
+  std::vector<HvReal> rowbuf_f_;    // per-row factors of H v and of the Hessian's diagonal
   std::vector<double> partial_;
 };
 

@@ -373,10 +373,10 @@ TEST_CASE("The default stop (tol = 0) ends within ftol of the optimum, and tol >
   }
 }
 
-TEST_CASE("Wide problems (several feature blocks) reach a zero gradient computed the slow way", "[models]") {
-  // 20000 features: more than one feature block for every class count, so block boundaries and
-  // the per-block row lists are exercised. The gradient C * X^T (P - Y) + W is recomputed here
-  // from the CSR rows, independently of the solver's blocked transpose.
+TEST_CASE("Wide problems (many column tasks) reach a zero gradient computed the slow way", "[models]") {
+  // 20000 features, cut into several column tasks of the solver's column copy of X (and the
+  // prefetches run past row and column ends). The gradient C * X^T (P - Y) + W is recomputed here
+  // from the CSR rows, independently of the solver's transpose.
   std::mt19937_64 rng(3);
   for (int k : {2, 5}) {
     const std::int64_t n = 800, d = 20000;
