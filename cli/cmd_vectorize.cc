@@ -1,11 +1,14 @@
 // cli/cmd_vectorize.cc: `textaudit vectorize DATA --out DIR`: TF-IDF features of a dataset's texts,
 // written as DIR/matrix.mtx (MatrixMarket) and DIR/vocabulary.txt (one term per line, column order).
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -15,6 +18,7 @@
 
 #include "cli/command.h"
 #include "cli/dataset_options.h"
+#include "cli/float_text.h"
 #include "cli/tfidf_options.h"
 #include "io/atomic_file.h"
 #include "text/vectorizer.h"
@@ -42,8 +46,8 @@ struct TextBuffer {
   }
 };
 
-// Bytes formatting one entry can take: row (<= 20 digits) ' ' column (<= 11) ' ' value (<= 15
-// for a float's shortest form) '\n', plus the slack of the fixed-size row copy below.
+// Bytes formatting one entry can take: row (<= 20 digits) ' ' column (<= 11) ' ' value (<= 17,
+// write_shortest) '\n', plus the slack of the fixed-size row copy below.
 constexpr std::size_t kMaxEntryBytes = 80;
 
 // Writes "i j v\n" for every entry of rows [begin, end) (1-based indices) into `out`. Values use
@@ -60,36 +64,75 @@ void format_rows(const text::CsrMatrix& X, std::int64_t begin, std::int64_t end,
     for (std::int64_t k = X.indptr[r]; k < X.indptr[r + 1]; ++k) {
       std::memcpy(p, row_buf, 24);  // fixed size: a few register moves; the slack is overwritten
       p += row_len;
-      p = std::to_chars(p, p + 12, X.indices[k] + 1).ptr;
+      const auto column = static_cast<std::uint32_t>(X.indices[k]) + 1;
+      p = column < 100000000 ? write_small_uint(p, column) : std::to_chars(p, p + 12, column).ptr;
       *p++ = ' ';
-      p = fmt::format_to(p, FMT_COMPILE("{}"), X.data[k]);  // Dragonbox: ~5x faster than to_chars
+      p = write_shortest(p, X.data[k]);
       *p++ = '\n';
     }
   }
   out.size = static_cast<std::size_t>(p - start);
 }
 
-// MatrixMarket "coordinate real general", formatted in parallel blocks and streamed to `file`.
+// MatrixMarket "coordinate real general". Worker threads format pieces of about kPieceEntries
+// entries into a ring of buffers while this thread writes the finished pieces in order, so the
+// formatting and the write overlap and the text does not depend on the number of threads.
 void write_matrix_market(const text::CsrMatrix& X, io::AtomicFile& file, int n_threads) {
   std::ostream& out = file.stream();
   out << "%%MatrixMarket matrix coordinate real general\n"
       << "% TF-IDF features written by textaudit vectorize; rows = documents, columns = vocabulary.txt lines\n"
       << X.rows << ' ' << X.cols << ' ' << X.nnz() << '\n';
-  const int threads = std::max(1, n_threads > 0 ? n_threads : static_cast<int>(std::thread::hardware_concurrency()));
-  constexpr std::int64_t kRowsPerPiece = 8192;  // bounds the memory held by formatted text
-  std::vector<TextBuffer> pieces(threads);
-  for (std::int64_t begin = 0; begin < X.rows; begin += kRowsPerPiece * threads) {
-    std::vector<std::thread> workers;
+  // Pieces: row ranges of about kPieceEntries entries (~1.5 MB of text each).
+  constexpr std::int64_t kPieceEntries = 1 << 16;
+  std::vector<std::int64_t> piece_rows{0};
+  for (std::int64_t r = 0; r < X.rows;) {
+    const std::int64_t target = X.indptr[r] + kPieceEntries;
+    r = std::max(r + 1, static_cast<std::int64_t>(std::upper_bound(X.indptr.begin() + r, X.indptr.end(), target) -
+                                                  X.indptr.begin()) - 1);
+    r = std::min(r, X.rows);
+    piece_rows.push_back(r);
+  }
+  const auto n_pieces = static_cast<std::int64_t>(piece_rows.size()) - 1;
+  const int threads = static_cast<int>(std::clamp<std::int64_t>(
+      n_threads > 0 ? n_threads : static_cast<int>(std::thread::hardware_concurrency()), 1, std::max<std::int64_t>(1, n_pieces)));
+  const int n_slots = 2 * threads;  // bounds the formatted text held at once
+  std::vector<TextBuffer> slots(n_slots);
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::int64_t written = 0;                          // pieces written so far (slot of piece p: p % n_slots)
+  std::vector<std::int64_t> ready(n_slots, -1);      // the piece a slot holds, once formatted
+  std::atomic<std::int64_t> next{0};
+  {
+    std::vector<std::jthread> workers;
     for (int t = 0; t < threads; ++t) {
-      const std::int64_t lo = std::min(X.rows, begin + t * kRowsPerPiece);
-      const std::int64_t hi = std::min(X.rows, lo + kRowsPerPiece);
-      pieces[t].size = 0;
-      if (t == 0 || lo == hi) continue;
-      workers.emplace_back([&, t, lo, hi] { format_rows(X, lo, hi, pieces[t]); });
+      workers.emplace_back([&] {
+        for (std::int64_t p; (p = next.fetch_add(1)) < n_pieces;) {
+          {
+            std::unique_lock lock(mutex);
+            changed.wait(lock, [&] { return p - written < n_slots; });  // its slot has been written
+          }
+          format_rows(X, piece_rows[p], piece_rows[p + 1], slots[p % n_slots]);
+          {
+            std::lock_guard lock(mutex);
+            ready[p % n_slots] = p;
+          }
+          changed.notify_all();
+        }
+      });
     }
-    format_rows(X, begin, std::min(X.rows, begin + kRowsPerPiece), pieces[0]);
-    for (auto& w : workers) w.join();
-    for (const auto& piece : pieces) out.write(piece.data.get(), static_cast<std::streamsize>(piece.size));
+    for (std::int64_t p = 0; p < n_pieces; ++p) {
+      {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return ready[p % n_slots] == p; });
+      }
+      const TextBuffer& piece = slots[p % n_slots];
+      out.write(piece.data.get(), static_cast<std::streamsize>(piece.size));
+      {
+        std::lock_guard lock(mutex);
+        ++written;
+      }
+      changed.notify_all();
+    }
   }
 }
 
@@ -110,7 +153,9 @@ int run_vectorize(VectorizeArgs& args, bool label_column_given) {
   text::CsrMatrix X = vectorizer.fit_transform(ds.texts);
   const double fit_s = seconds_since(t1);
   const std::string path = ds.path;
-  ds = io::Dataset{};  // the texts are no longer needed: lower the peak memory while writing
+  // The texts are no longer needed: free their 2 x n_rows blocks on another thread, while the
+  // files are written, rather than on this one before.
+  std::jthread free_texts([texts = std::move(ds)]() mutable { texts = io::Dataset{}; });
 
   const auto t2 = std::chrono::steady_clock::now();
   {

@@ -2,10 +2,12 @@
 // (scikit-learn 1.2.1), plus a slow, obvious TF-IDF reference for the max_features exception,
 // save/load, transform, thread-count invariance, bad parameters and the `vectorize` command.
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <random>
 #include <set>
@@ -16,6 +18,9 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <fmt/format.h>
+
+#include "cli/float_text.h"
 #include "tests/test_util.h"
 #include "text/data_error.h"
 #include "text/detail/term_table.h"
@@ -389,14 +394,14 @@ TEST_CASE("textaudit vectorize writes a MatrixMarket file and the vocabulary", "
   REQUIRE(nnz == X.nnz());
   for (std::int64_t k = 0; k < nnz; ++k) {
     std::int64_t i = 0, j = 0;
-    double v = 0;
-    REQUIRE(mtx >> i >> j >> v);
-    // Entries are written row by row, in column order; values round-trip to the same float32.
+    std::string text;
+    REQUIRE(mtx >> i >> j >> text);
+    // Entries are written row by row, in column order; values are fmt's shortest text of the float32.
     REQUIRE(i >= 1);
     CHECK(X.indptr[i - 1] <= k);
     CHECK(k < X.indptr[i]);
     CHECK(j - 1 == X.indices[k]);
-    CHECK(static_cast<float>(v) == X.data[k]);
+    CHECK(text == fmt::format("{}", X.data[k]));
   }
   SECTION("a missing column is a data error (exit code 4)") {
     const std::string bad = textaudit::testing::cli_path() + " vectorize " + data.string() +
@@ -411,6 +416,62 @@ TEST_CASE("textaudit vectorize writes a MatrixMarket file and the vocabulary", "
     CHECK(WEXITSTATUS(status) == 2);
   }
   fs::remove_all(dir);
+}
+
+// write_shortest against fmt::format("{}", v), the text `vectorize` wrote before it: byte-identical.
+std::string shortest_text(float v) {
+  char buf[64];
+  return std::string(buf, textaudit::cli::write_shortest(buf, v));
+}
+
+TEST_CASE("write_shortest writes fmt's shortest text for every kind of float", "[text][cli]") {
+  SECTION("special values, limits and the ends of the fixed notation") {
+    const float cases[] = {0.0f, -0.0f, 1.0f, -1.0f, 0.1f, 0.5f, 1e-4f, 9.999999e-5f, 1e-5f, 0.00012345678f,
+                           123.456f, 1e15f, 9.999999e15f, 1e16f, 1.2345678e16f, 100.0f, 1e7f, 16777216.0f,
+                           std::numeric_limits<float>::min(), std::numeric_limits<float>::denorm_min(),
+                           std::numeric_limits<float>::max(), std::numeric_limits<float>::lowest(),
+                           std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
+                           std::numeric_limits<float>::quiet_NaN(), 0.099999994f, 0.30000001f, 3.4028235e38f};
+    for (float v : cases) CHECK(shortest_text(v) == fmt::format("{}", v));
+    for (int e = -12; e <= 20; ++e) {
+      const float v = std::pow(10.0f, static_cast<float>(e));
+      for (float w : {v, std::nextafter(v, 0.0f), std::nextafter(v, 2 * v), 1.5f * v, -v}) {
+        CHECK(shortest_text(w) == fmt::format("{}", w));
+      }
+    }
+  }
+  SECTION("a sweep of all bit patterns and every float near TF-IDF values") {
+    std::size_t mismatches = 0;
+    for (std::uint64_t bits = 0; bits < (std::uint64_t{1} << 32); bits += 4093) {
+      const float v = std::bit_cast<float>(static_cast<std::uint32_t>(bits));
+      mismatches += shortest_text(v) != fmt::format("{}", v);
+    }
+    // Every float in [0.2, 0.2 + 2^-8) (2^17 consecutive values) and random ones in (0, 1].
+    for (float v = 0.2f; v < 0.2f + 1.0f / 256; v = std::nextafter(v, 1.0f)) mismatches += shortest_text(v) != fmt::format("{}", v);
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+    for (int i = 0; i < 200000; ++i) {
+      const float v = unit(rng);
+      mismatches += shortest_text(v) != fmt::format("{}", v);
+    }
+    CHECK(mismatches == 0);
+  }
+}
+
+TEST_CASE("write_small_uint writes the decimal digits of 1 .. 10^8 - 1", "[text][cli]") {
+  std::size_t mismatches = 0;
+  auto check = [&](std::uint32_t v) {
+    char buf[32];
+    mismatches += std::string(buf, textaudit::cli::write_small_uint(buf, v)) != std::to_string(v);
+  };
+  for (std::uint32_t v = 1; v < 100000; ++v) check(v);
+  for (std::uint32_t v = 100000; v < 100000000; v += 997) check(v);
+  for (std::uint32_t p = 10; p <= 100000000; p *= 10) {
+    check(p - 1);
+    if (p < 100000000) check(p);
+    if (p < 100000000) check(p + 1);
+  }
+  CHECK(mismatches == 0);
 }
 
 TEST_CASE("TermTable finds every key it holds and no other", "[text]") {

@@ -164,23 +164,38 @@ void count_block(const std::vector<std::string>& docs, std::size_t begin, std::s
   }
 }
 
+// ThreadSanitizer instruments the ifunc resolver that target_clones generates, which the dynamic
+// loader runs before the TSan runtime is up (see cleaning/outliers.cc): one build under TSan.
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TEXTAUDIT_UNDER_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__) || defined(TEXTAUDIT_UNDER_TSAN)
+#define TEXTAUDIT_TARGET_CLONES
+#else
+#define TEXTAUDIT_TARGET_CLONES __attribute__((target_clones("arch=haswell", "default")))
+#endif
+
 // Sorts one row's (column, count) entries by column into cols_out / counts_out. Columns are
 // unique within a row, so for the usual few dozen entries each entry's rank is the number of
-// smaller columns: a branch-free O(n^2) count the compiler vectorizes, faster than a comparison
-// sort's mispredicted branches. Longer rows use std::sort.
-void sort_row(const std::vector<std::int32_t>& cols, const std::vector<std::int32_t>& counts,
-              std::int32_t* cols_out, std::int32_t* counts_out, std::vector<std::uint64_t>& scratch) {
-  const std::size_t n = cols.size();
-  if (n <= 96) {
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::int32_t c = cols[i];
-      std::uint32_t rank = 0;
-      for (std::size_t j = 0; j < n; ++j) rank += cols[j] < c ? 1u : 0u;
-      cols_out[rank] = c;
-      counts_out[rank] = counts[i];
-    }
-    return;
+// smaller columns: a branch-free O(n^2) count the compiler vectorizes (8 lanes with AVX2, picked
+// at run time), faster than a comparison sort's mispredicted branches. Longer rows use std::sort.
+// Integers only: the result is the same whichever build runs.
+TEXTAUDIT_TARGET_CLONES void sort_row_short(const std::int32_t* cols, const std::int32_t* counts, std::size_t n,
+                                            std::int32_t* cols_out, std::int32_t* counts_out) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int32_t c = cols[i];
+    std::uint32_t rank = 0;
+    for (std::size_t j = 0; j < n; ++j) rank += cols[j] < c ? 1u : 0u;
+    cols_out[rank] = c;
+    counts_out[rank] = counts[i];
   }
+}
+
+void sort_row(const std::int32_t* cols, const std::int32_t* counts, std::size_t n, std::int32_t* cols_out,
+              std::int32_t* counts_out, std::vector<std::uint64_t>& scratch) {
+  if (n <= 96) return sort_row_short(cols, counts, n, cols_out, counts_out);
   scratch.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
     scratch[i] = static_cast<std::uint64_t>(cols[i]) << 32 | static_cast<std::uint32_t>(counts[i]);
@@ -193,22 +208,23 @@ void sort_row(const std::vector<std::int32_t>& cols, const std::vector<std::int3
 }
 
 // Builds the CSR matrix from the blocks' counts; column_of_id[b] maps block b's ids to columns
-// (-1 = dropped), or is empty when the ids already are columns.
+// (-1 = dropped, only when `some_dropped`), or is empty when the ids already are columns.
 CsrMatrix build_matrix(std::vector<BlockCounts>& blocks,
-                       const std::vector<std::vector<std::int32_t>>& column_of_id,
+                       const std::vector<std::vector<std::int32_t>>& column_of_id, bool some_dropped,
                        std::int64_t n_cols, const std::vector<double>& idf, const TfidfParams& params) {
   const int n_blocks = static_cast<int>(blocks.size());
   std::vector<std::vector<std::uint32_t>> kept(n_blocks);
   run_parallel(n_blocks, [&](int b) {
     const BlockCounts& block = blocks[b];
+    if (!some_dropped) {  // every entry stays: no pass over the ids
+      kept[b] = block.row_sizes;
+      return;
+    }
     kept[b].resize(block.row_sizes.size());
     std::size_t pos = 0;
     for (std::size_t r = 0; r < block.row_sizes.size(); ++r) {
-      std::uint32_t k = block.row_sizes[r];
-      if (!column_of_id.empty()) {
-        k = 0;
-        for (std::uint32_t j = 0; j < block.row_sizes[r]; ++j) k += column_of_id[b][block.ids[pos + j]] >= 0;
-      }
+      std::uint32_t k = 0;
+      for (std::uint32_t j = 0; j < block.row_sizes[r]; ++j) k += column_of_id[b][block.ids[pos + j]] >= 0;
       pos += block.row_sizes[r];
       kept[b][r] = k;
     }
@@ -232,25 +248,28 @@ CsrMatrix build_matrix(std::vector<BlockCounts>& blocks,
     std::vector<std::int32_t> cols, counts, sorted_counts;
     std::vector<std::uint64_t> scratch;
     std::vector<double> weights;
+    const std::int32_t* column_of = column_of_id.empty() ? nullptr : column_of_id[b].data();
     std::size_t pos = 0;
     for (std::size_t r = 0; r < block.row_sizes.size(); ++r) {
-      cols.clear();
-      counts.clear();
-      for (std::uint32_t j = 0; j < block.row_sizes[r]; ++j, ++pos) {
-        const std::int32_t id = block.ids[pos];
-        const std::int32_t col = column_of_id.empty() ? id : column_of_id[b][id];
-        if (col >= 0) {
-          cols.push_back(col);
-          counts.push_back(block.counts[pos]);
-        }
+      const std::uint32_t size = block.row_sizes[r];
+      if (cols.size() < size) {
+        cols.resize(size);
+        counts.resize(size);
+        sorted_counts.resize(size);
+        weights.resize(size);
       }
-      const std::size_t n = cols.size();
+      std::size_t n = 0;
+      for (std::uint32_t j = 0; j < size; ++j, ++pos) {
+        const std::int32_t id = block.ids[pos];
+        const std::int32_t col = column_of == nullptr ? id : column_of[id];
+        cols[n] = col;
+        counts[n] = block.counts[pos];
+        n += col >= 0;
+      }
       const std::int64_t out = X.indptr[first_row[b] + r];
       std::int32_t* row_cols = X.indices.data() + out;
-      sorted_counts.resize(n);
-      sort_row(cols, counts, row_cols, sorted_counts.data(), scratch);
+      sort_row(cols.data(), counts.data(), n, row_cols, sorted_counts.data(), scratch);
       // TfidfTransformer: tf (1 if binary; 1 + ln tf if sublinear) * idf, then row / ||row||.
-      weights.resize(n);
       double norm = 0;
       for (std::size_t j = 0; j < n; ++j) {
         double tf = params.binary ? 1.0 : static_cast<double>(sorted_counts[j]);
@@ -384,7 +403,8 @@ CsrMatrix TfidfVectorizer::fit_transform(const std::vector<std::string>& docs) {
   // 4. Rows.
   set_vocabulary(std::move(vocabulary));
   fitted_ = true;
-  return build_matrix(blocks, global_of, static_cast<std::int64_t>(vocabulary_.size()), idf_, params_);
+  return build_matrix(blocks, global_of, dropped_terms_count_ > 0, static_cast<std::int64_t>(vocabulary_.size()),
+                      idf_, params_);
 }
 
 CsrMatrix TfidfVectorizer::transform(const std::vector<std::string>& docs) const {
@@ -396,7 +416,7 @@ CsrMatrix TfidfVectorizer::transform(const std::vector<std::string>& docs) const
     Analyzer analyzer(params_);
     count_block<false>(docs, bounds[b], bounds[b + 1], analyzer, columns_, blocks[b]);
   });
-  return build_matrix(blocks, {}, static_cast<std::int64_t>(vocabulary_.size()), idf_, params_);
+  return build_matrix(blocks, {}, false, static_cast<std::int64_t>(vocabulary_.size()), idf_, params_);
 }
 
 std::int32_t TfidfVectorizer::column_of(std::string_view term) const { return columns_.find(term); }
