@@ -490,7 +490,10 @@ TEST_CASE("TermTable finds every key it holds and no other", "[text]") {
     const std::string_view key(padded.data(), keys[i].size());
     REQUIRE(table.find(key, detail::TermTable::probe_padded(key)) == static_cast<std::int32_t>(i));
   }
-  for (const std::string& absent : std::vector<std::string>{"b", "abc", "abcdefghk", std::string(18, 'x'), std::string("a\0", 2)}) {
+  for (const std::string& absent :
+       std::vector<std::string>{"b", "abc", "abcdefghk", std::string(18, 'x'), std::string("a\0", 2), std::string("abcdefghi\0", 10),
+                                std::string(15, 'x') + "y", std::string(8, 'x') + "y" + std::string(8, 'x'),
+                                std::string(16, 'x') + "y"}) {
     CHECK(table.find(absent) == -1);
   }
   CHECK(table.find(std::string(69999, 'y') + "w") == -1);  // long key differing only at the end

@@ -158,7 +158,7 @@ void count_block(const std::vector<std::string>& docs, std::size_t begin, std::s
       probes.resize(n_tokens);
       for (std::size_t k = 0; k < n_tokens; ++k) {
         probes[k] = detail::TermTable::probe_padded(analyzer.token(k));  // text() is padded
-        table.prefetch(probes[k]);
+        table.prefetch(probes[k], analyzer.tokens()[k].size);
       }
       // Same for the per-id Seen entries: look all ids up, prefetch, then count.
       ids.resize(n_tokens);

@@ -3,7 +3,9 @@
 // allocates nothing; this is the vectorizer's inner loop.
 //
 // Each 16-byte slot holds the key's first 8 bytes, its length and a 16-bit hash tag, so a key of
-// at most 8 bytes (most words) is found or rejected with one cache line and no arena access.
+// at most 8 bytes (most words) is found or rejected with one cache line and no arena access. A
+// parallel array holds each slot's key bytes [8, 16), so a key of at most 16 bytes needs one more
+// line (prefetched with the slot) instead of two dependent loads (entry, then arena).
 // probe_padded may load up to 8 bytes past the key's end (the caller guarantees they are
 // readable), which makes short keys a single masked load.
 #pragma once
@@ -20,7 +22,10 @@ class TermTable {
  public:
   static constexpr std::size_t kPadding = 8;  // readable bytes required after a padded key
 
-  TermTable() { slots_.assign(kInitialSlots, Slot{}); }
+  TermTable() {
+    slots_.assign(kInitialSlots, Slot{});
+    second_.assign(kInitialSlots, 0);
+  }
 
   std::size_t size() const { return entries_.size(); }
   std::string_view term(std::int32_t id) const { return {arena_.data() + entries_[id].offset, entries_[id].size}; }
@@ -29,18 +34,26 @@ class TermTable {
   // the cache misses of a table larger than L2). probe_padded requires kPadding readable bytes
   // after key.data() + key.size().
   struct Probe {
-    std::uint64_t prefix;
+    std::uint64_t prefix;  // bytes [0, 8), zero-padded
+    std::uint64_t second;  // bytes [8, 16), zero-padded (0 for keys of at most 8 bytes)
     std::uint64_t hash;
   };
   static Probe probe(std::string_view key) {
     const std::uint64_t prefix = load_safe(key.data(), key.size());
-    return {prefix, hash(key.data(), key.size(), prefix)};
+    const std::uint64_t second = key.size() > 8 ? load_safe(key.data() + 8, key.size() - 8) : 0;
+    return {prefix, second, hash(key.data(), key.size(), prefix, second)};
   }
   static Probe probe_padded(std::string_view key) {
     const std::uint64_t prefix = load_padded(key.data(), key.size());
-    return {prefix, hash(key.data(), key.size(), prefix)};
+    const std::uint64_t second = key.size() > 8 ? load_padded(key.data() + 8, key.size() - 8) : 0;
+    return {prefix, second, hash(key.data(), key.size(), prefix, second)};
   }
-  void prefetch(const Probe& p) const { __builtin_prefetch(&slots_[p.hash & (slots_.size() - 1)]); }
+  // Prefetches the slot(s) a lookup of a key of `size` bytes will read.
+  void prefetch(const Probe& p, std::size_t size) const {
+    const std::size_t i = p.hash & (slots_.size() - 1);
+    __builtin_prefetch(&slots_[i]);
+    if (size > 8) __builtin_prefetch(&second_[i]);
+  }
 
   // Id of `key`, or -1.
   std::int32_t find(std::string_view key) const { return find(key, probe(key)); }
@@ -97,37 +110,45 @@ class TermTable {
   }
   // wyhash-style: the prefix and the length, then the rest in 8-byte words (the last one
   // zero-padded). A fixed function of the bytes: ids and output never depend on it anyway.
-  static std::uint64_t hash(const char* p, std::size_t n, std::uint64_t prefix) {
+  static std::uint64_t hash(const char* p, std::size_t n, std::uint64_t prefix, std::uint64_t second) {
     std::uint64_t h = mix(prefix ^ 0xa0761d6478bd642fULL, n ^ 0xe7037ed1a0b428dbULL);
-    for (std::size_t i = 8; i < n; i += 8) h = mix(h ^ load_safe(p + i, n - i), 0x8ebc6af09c88c6e3ULL);
+    if (n <= 8) return h;
+    h = mix(h ^ second, 0x8ebc6af09c88c6e3ULL);
+    for (std::size_t i = 16; i < n; i += 8) h = mix(h ^ load_safe(p + i, n - i), 0x8ebc6af09c88c6e3ULL);
     return h;
   }
   static std::uint16_t clamp_size(std::size_t n) { return static_cast<std::uint16_t>(n < kLongKey ? n : kLongKey); }
 
-  bool matches(const Slot& s, std::string_view key, std::uint64_t prefix, std::uint16_t tag) const {
-    if (s.tag != tag || s.prefix != prefix || s.size != clamp_size(key.size())) return false;
+  // Whether slot i (non-empty) holds `key`, whose probe is p.
+  bool matches(std::size_t i, std::string_view key, const Probe& p, std::uint16_t tag) const {
+    const Slot& s = slots_[i];
+    if (s.tag != tag || s.prefix != p.prefix || s.size != clamp_size(key.size())) return false;
     if (key.size() <= 8) return true;
+    if (second_[i] != p.second) return false;
+    if (key.size() <= 16) return true;  // sizes are equal here
     const Entry& e = entries_[s.id1 - 1];
-    if (key.size() <= 16) {  // sizes are equal here; one word each, no memcmp call
-      return load_safe(arena_.data() + e.offset + 8, key.size() - 8) == load_safe(key.data() + 8, key.size() - 8);
-    }
-    return e.size == key.size() && std::memcmp(arena_.data() + e.offset + 8, key.data() + 8, key.size() - 8) == 0;
+    return e.size == key.size() && std::memcmp(arena_.data() + e.offset + 16, key.data() + 16, key.size() - 16) == 0;
   }
 
   void grow() {
     std::vector<Slot> old;
+    std::vector<std::uint64_t> old_second;
     old.swap(slots_);
+    old_second.swap(second_);
     slots_.assign(old.size() * 2, Slot{});
+    second_.assign(old.size() * 2, 0);
     const std::size_t mask = slots_.size() - 1;
-    for (const Slot& slot : old) {
-      if (slot.id1 == 0) continue;
-      std::size_t i = hashes_[slot.id1 - 1] & mask;
+    for (std::size_t j = 0; j < old.size(); ++j) {
+      if (old[j].id1 == 0) continue;
+      std::size_t i = hashes_[old[j].id1 - 1] & mask;
       while (slots_[i].id1 != 0) i = (i + 1) & mask;
-      slots_[i] = slot;
+      slots_[i] = old[j];
+      second_[i] = old_second[j];
     }
   }
 
   std::vector<Slot> slots_;
+  std::vector<std::uint64_t> second_;  // per slot: its key's bytes [8, 16), zero-padded
   std::vector<Entry> entries_;         // per id
   std::vector<std::uint64_t> hashes_;  // per id, for grow()
   std::string arena_;
@@ -139,7 +160,7 @@ inline std::int32_t TermTable::find(std::string_view key, const Probe& p) const 
   for (std::size_t i = p.hash & mask;; i = (i + 1) & mask) {
     const Slot& s = slots_[i];
     if (s.id1 == 0) return -1;
-    if (matches(s, key, p.prefix, tag)) return static_cast<std::int32_t>(s.id1 - 1);
+    if (matches(i, key, p, tag)) return static_cast<std::int32_t>(s.id1 - 1);
   }
 }
 
@@ -154,10 +175,11 @@ inline std::int32_t TermTable::insert(std::string_view key, const Probe& p) {
       hashes_.push_back(p.hash);
       arena_.append(key);
       s = Slot{p.prefix, static_cast<std::uint32_t>(id + 1), tag, clamp_size(key.size())};
+      second_[i] = p.second;
       if (2 * entries_.size() > slots_.size()) grow();  // load factor <= 1/2
       return id;
     }
-    if (matches(s, key, p.prefix, tag)) return static_cast<std::int32_t>(s.id1 - 1);
+    if (matches(i, key, p, tag)) return static_cast<std::int32_t>(s.id1 - 1);
   }
 }
 
