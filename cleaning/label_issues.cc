@@ -13,6 +13,7 @@
 #include <thread>
 #include <utility>
 
+#include "cleaning/detail/label_issues_prune.h"
 #include "cleaning/detail/parallel_for.h"
 #include "cleaning/numpy_sort.h"
 
@@ -23,7 +24,10 @@ bool is_prune_filter(FilterBy f) {
   return f == FilterBy::kPruneByNoiseRate || f == FilterBy::kPruneByClass || f == FilterBy::kBoth;
 }
 
-void check_params(const FindLabelIssuesParams& params, Eigen::Index num_classes) {
+}  // namespace
+
+void detail::check_find_label_issues_params(const FindLabelIssuesParams& params,
+                                            Eigen::Index num_classes) {
   if (!(params.frac_noise > 0.0 && params.frac_noise <= 1.0)) {
     throw std::invalid_argument("frac_noise must be in (0, 1], got " +
                                 std::to_string(params.frac_noise));
@@ -54,6 +58,8 @@ void check_params(const FindLabelIssuesParams& params, Eigen::Index num_classes)
     }
   }
 }
+
+namespace {
 
 // x - y with NumPy's int64 wrap-around (cleanlab can feed INT64_MIN from a NaN count).
 std::int64_t wrapping_sub(std::int64_t x, std::int64_t y) {
@@ -115,6 +121,20 @@ CountMatrix prune_counts_for_num_to_remove(const CountMatrix& prune_counts,
   }
   return round_preserving_row_totals(tmp);
 }
+
+}  // namespace
+
+CountMatrix detail::prune_counts(const CountMatrix& calibrated_joint,
+                                 const FindLabelIssuesParams& params,
+                                 const std::vector<std::int64_t>& label_counts) {
+  CountMatrix counts =
+      keep_at_least_n_per_class(calibrated_joint, params.min_examples_per_class, params.frac_noise);
+  if (!params.num_to_remove_per_class.empty())
+    counts = prune_counts_for_num_to_remove(counts, params.num_to_remove_per_class, label_counts);
+  return counts;
+}
+
+namespace {
 
 int row_argmax(const double* row, Eigen::Index k) {
   int best = 0;
@@ -256,14 +276,15 @@ std::string_view filter_by_name(FilterBy filter_by) {
 std::vector<bool> find_label_issues_mask(const std::vector<int>& labels,
                                          const DenseMatrix& pred_probs,
                                          const FindLabelIssuesParams& params) {
+  const FilterBy filter = params.filter_by;
+  if (is_prune_filter(filter)) return detail::prune_filter_mask(labels, pred_probs, params);
   // Labels that are all 0 pass cleanlab's validation here (a multi-label leftover); all 1 do not.
   const bool all_zero =
       !labels.empty() && std::all_of(labels.begin(), labels.end(), [](int y) { return y == 0; });
   check_inputs(labels, pred_probs, /*require_two_classes=*/!all_zero);
-  check_params(params, pred_probs.cols());
+  detail::check_find_label_issues_params(params, pred_probs.cols());
   const Eigen::Index k = pred_probs.cols();
   const std::size_t n = labels.size();
-  const FilterBy filter = params.filter_by;
 
   if (filter == FilterBy::kLowNormalizedMargin || filter == FilterBy::kLowSelfConfidence) {
     const auto method = filter == FilterBy::kLowNormalizedMargin
@@ -276,28 +297,35 @@ std::vector<bool> find_label_issues_mask(const std::vector<int>& labels,
     return mask;  // these two filters skip the near-argmax rule
   }
 
-  std::vector<std::uint8_t> mask;
+  std::vector<std::uint8_t> mask(n, 0);
   if (filter == FilterBy::kConfidentLearning) {
-    mask.assign(n, 0);
     for (std::int64_t i : compute_confident_joint(labels, pred_probs, true, params.n_threads).off_diagonal_indices)
       mask[i] = 1;
   } else if (filter == FilterBy::kPredictedNeqGiven) {
     check_inputs(labels, pred_probs, /*require_two_classes=*/true);
-    mask.assign(n, 0);
     for (std::size_t i = 0; i < n; ++i)
       mask[i] = row_argmax(pred_probs.data() + static_cast<Eigen::Index>(i) * k, k) != labels[i];
-  } else {
-    const CountMatrix cj = compute_confident_joint(labels, pred_probs, true, params.n_threads).confident_joint;
-    CountMatrix prune_counts =
-        keep_at_least_n_per_class(cj, params.min_examples_per_class, params.frac_noise);
-    if (!params.num_to_remove_per_class.empty()) {
-      prune_counts = prune_counts_for_num_to_remove(prune_counts, params.num_to_remove_per_class,
-                                                    class_counts(labels, static_cast<int>(k)));
-    }
-    mask = prune_mask(labels, pred_probs, prune_counts, params);
   }
   std::vector<bool> out(n, false);
   for (std::size_t i = 0; i < n; ++i)
+    if (mask[i]) out[i] = !given_label_is_near_argmax(pred_probs, static_cast<Eigen::Index>(i), labels[i]);
+  return out;
+}
+
+std::vector<bool> detail::prune_filter_mask_reference(const std::vector<int>& labels,
+                                                     const DenseMatrix& pred_probs,
+                                                     const FindLabelIssuesParams& params) {
+  const bool all_zero =  // as in find_label_issues_mask
+      !labels.empty() && std::all_of(labels.begin(), labels.end(), [](int y) { return y == 0; });
+  check_inputs(labels, pred_probs, /*require_two_classes=*/!all_zero);
+  check_find_label_issues_params(params, pred_probs.cols());
+  const Eigen::Index k = pred_probs.cols();
+  const CountMatrix cj =
+      compute_confident_joint(labels, pred_probs, true, params.n_threads).confident_joint;
+  const std::vector<std::uint8_t> mask = prune_mask(
+      labels, pred_probs, prune_counts(cj, params, class_counts(labels, static_cast<int>(k))), params);
+  std::vector<bool> out(labels.size(), false);
+  for (std::size_t i = 0; i < labels.size(); ++i)
     if (mask[i]) out[i] = !given_label_is_near_argmax(pred_probs, static_cast<Eigen::Index>(i), labels[i]);
   return out;
 }

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <filesystem>
 #include <functional>
+#include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -11,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cleaning/confident_joint.h"
+#include "cleaning/detail/label_issues_prune.h"
 #include "cleaning/label_issues.h"
 #include "cleaning/numpy_sort.h"
 #include "cleaning/rank.h"
@@ -313,5 +316,151 @@ TEST_CASE("thread count does not change the flagged rows", "[cleaning]") {
     one.filter_by = many.filter_by = parse_filter_by(f);
     many.n_threads = 3;
     CHECK(find_label_issues(labels, p, one) == find_label_issues(labels, p, many));
+  }
+}
+
+namespace {
+
+// Synthetic out-of-fold probabilities as in bench/label_issues_bench.cc: w * onehot(true) +
+// (1 - w) * Dirichlet(1), a share of labels flipped. class_weight skews the classes (class c drawn
+// with weight class_weight^c); levels > 0 rounds probabilities to multiples of 1/levels (ties);
+// sorted orders the rows by label.
+struct Synthetic {
+  std::vector<int> labels;
+  DenseMatrix pred_probs;
+};
+
+Synthetic make_synthetic(Eigen::Index n, int k, std::uint64_t seed, double class_weight = 1.0,
+                         int levels = 0, bool sorted = false, double flip = 0.1) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  std::gamma_distribution<double> gamma(1.0, 1.0);
+  std::vector<double> weights(static_cast<std::size_t>(k));
+  for (int c = 0; c < k; ++c) weights[static_cast<std::size_t>(c)] = std::pow(class_weight, c);
+  std::discrete_distribution<int> cls(weights.begin(), weights.end());
+  Synthetic s;
+  s.labels.resize(static_cast<std::size_t>(n));
+  s.pred_probs.resize(n, k);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const int truth = cls(rng);
+    const double w = unit(rng);
+    double total = 0;
+    for (int j = 0; j < k; ++j) total += s.pred_probs(i, j) = gamma(rng);
+    for (int j = 0; j < k; ++j) {
+      double& p = s.pred_probs(i, j);
+      p = (1 - w) * p / total + (j == truth ? w : 0.0);
+      if (levels > 0) p = std::round(p * levels) / levels;
+    }
+    s.labels[static_cast<std::size_t>(i)] = unit(rng) < flip ? cls(rng) : truth;
+  }
+  if (sorted) {
+    std::vector<Eigen::Index> order(static_cast<std::size_t>(n));
+    for (Eigen::Index i = 0; i < n; ++i) order[static_cast<std::size_t>(i)] = i;
+    std::stable_sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) {
+      return s.labels[static_cast<std::size_t>(a)] < s.labels[static_cast<std::size_t>(b)];
+    });
+    Synthetic t;
+    t.labels.resize(s.labels.size());
+    t.pred_probs.resize(n, k);
+    for (Eigen::Index r = 0; r < n; ++r) {
+      t.labels[static_cast<std::size_t>(r)] = s.labels[static_cast<std::size_t>(order[static_cast<std::size_t>(r)])];
+      t.pred_probs.row(r) = s.pred_probs.row(order[static_cast<std::size_t>(r)]);
+    }
+    return t;
+  }
+  return s;
+}
+
+std::string error_of(const std::function<void()>& call) {
+  try {
+    call();
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("the two-pass prune filters flag exactly the rows of the step-by-step version",
+          "[cleaning]") {
+  struct Case {
+    const char* name;
+    std::function<Synthetic()> make;  // called only in its own section
+  };
+  const std::vector<Case> cases = {
+      {"K=4, 100k rows", [] { return make_synthetic(100'000, 4, 1); }},
+      {"K=20, 50k rows", [] { return make_synthetic(50'000, 20, 2); }},
+      {"K=7 skewed (tiny classes)", [] { return make_synthetic(60'000, 7, 3, 0.3); }},
+      {"K=5, probabilities in 1/8 steps (ties at the cuts)",
+       [] { return make_synthetic(50'000, 5, 4, 1.0, 8); }},
+      {"K=3 sorted by label, 40% flipped", [] { return make_synthetic(50'000, 3, 5, 0.7, 0, true, 0.4); }},
+      {"K=2, 300 rows", [] { return make_synthetic(300, 2, 6); }},
+      {"K=70 (two column groups)", [] { return make_synthetic(10'000, 70, 7); }},
+  };
+  for (const Case& spec : cases) {
+    DYNAMIC_SECTION(spec.name) {
+      const Synthetic data = spec.make();
+      const auto k = static_cast<int>(data.pred_probs.cols());
+      std::vector<FindLabelIssuesParams> variants(6);
+      variants[1].filter_by = FilterBy::kPruneByClass;
+      variants[2].filter_by = FilterBy::kBoth;
+      variants[3].frac_noise = 0.5;
+      variants[4].min_examples_per_class = 3000;
+      variants[5].num_to_remove_per_class.assign(static_cast<std::size_t>(k), 40);
+      for (std::size_t v = 0; v < variants.size(); ++v) {
+        INFO("variant " << v);
+        const std::vector<bool> want =
+            detail::prune_filter_mask_reference(data.labels, data.pred_probs, variants[v]);
+        for (int threads : {1, 2, 3}) {
+          INFO("threads " << threads);
+          FindLabelIssuesParams params = variants[v];
+          params.n_threads = threads;
+          const std::vector<bool> got = find_label_issues_mask(data.labels, data.pred_probs, params);
+          CHECK(got == want);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("the two-pass prune filters report bad input as the step-by-step version does",
+          "[cleaning]") {
+  const Synthetic s = make_synthetic(70'000, 3, 8);
+  const auto same_error = [](const std::vector<int>& labels, const DenseMatrix& p,
+                             const FindLabelIssuesParams& params) {
+    const std::string fast = error_of([&] { find_label_issues_mask(labels, p, params); });
+    const std::string slow =
+        error_of([&] { detail::prune_filter_mask_reference(labels, p, params); });
+    CHECK(fast != "(no error)");
+    CHECK(fast == slow);
+    return fast;
+  };
+  FindLabelIssuesParams params;
+  params.n_threads = 2;
+  SECTION("a NaN, and a value above 1 earlier in a later block") {
+    DenseMatrix p = s.pred_probs;
+    p(65'000, 2) = std::nan("");
+    p(40'000, 1) = 1.5;
+    CHECK_THAT(same_error(s.labels, p, params), Catch::Contains("row 40000, column 1"));
+    params.frac_noise = 2.0;  // the values are checked before the parameters, as cleanlab does
+    CHECK_THAT(same_error(s.labels, p, params), Catch::Contains("row 40000, column 1"));
+  }
+  SECTION("labels out of range, one class only, bad parameters") {
+    std::vector<int> labels = s.labels;
+    labels[50'000] = 3;
+    CHECK_THAT(same_error(labels, s.pred_probs, params), Catch::Contains("at least 4 columns"));
+    labels[60'000] = -1;
+    CHECK_THAT(same_error(labels, s.pred_probs, params), Catch::Contains("positive integers"));
+    CHECK_THAT(same_error(std::vector<int>(s.labels.size(), 1), s.pred_probs, params),
+               Catch::Contains("at least 2 classes"));
+    CHECK_THAT(same_error(std::vector<int>(5, 0), s.pred_probs, params), Catch::Contains("same length"));
+    params.min_examples_per_class = -1;
+    CHECK_THAT(same_error(s.labels, s.pred_probs, params), Catch::Contains("min_examples_per_class"));
+  }
+  SECTION("labels all 0 pass and flag nothing") {
+    const std::vector<int> zeros(s.labels.size(), 0);
+    CHECK(find_label_issues_mask(zeros, s.pred_probs, params) ==
+          detail::prune_filter_mask_reference(zeros, s.pred_probs, params));
   }
 }
