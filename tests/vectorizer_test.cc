@@ -216,6 +216,53 @@ TEST_CASE("The fast path agrees with the obvious reference on a larger corpus", 
   }
 }
 
+TEST_CASE("Rows are sorted and weighted right on both sides of the 65535-column vocabulary limit", "[text]") {
+  // Up to 65535 columns, rows are sorted on 16-bit keys; above, on 32-bit ones. Rows of up to 96
+  // terms take the rank count, longer ones std::sort. Checked against per-row maps.
+  for (const int n_words : {60000, 90000}) {
+    std::mt19937 rng(static_cast<unsigned>(n_words));
+    std::vector<std::string> docs;
+    for (int w = 0; w < n_words; w += 40) {  // every word in some document
+      std::string doc;
+      for (int k = w; k < std::min(n_words, w + 40); ++k) doc.append("w").append(std::to_string(k)).append(" ");
+      docs.push_back(doc);
+    }
+    for (int d = 0; d < 1500; ++d) {
+      std::string doc;
+      const int length = d % 10 == 0 ? 300 : 1 + static_cast<int>(rng() % 60);
+      for (int k = 0; k < length; ++k) doc.append("w").append(std::to_string(rng() % n_words)).append(" ");
+      docs.push_back(doc);
+    }
+    TfidfVectorizer vec;
+    const CsrMatrix X = vec.fit_transform(docs);
+    REQUIRE(X.cols == n_words);
+    std::map<std::string, double> df;
+    std::vector<std::map<std::string, double>> counts(docs.size());
+    for (std::size_t d = 0; d < docs.size(); ++d) {
+      for (const auto& term : analyze(docs[d])) counts[d][term] += 1;
+      for (const auto& [term, c] : counts[d]) df[term] += 1;
+    }
+    std::size_t bad = 0;
+    for (std::int64_t r = 0; r < X.rows; ++r) {
+      std::map<std::string, double> weights;
+      double norm = 0;
+      for (const auto& [term, c] : counts[r]) {
+        const double w = c * (std::log((docs.size() + 1.0) / (df[term] + 1.0)) + 1);
+        weights[term] = w;
+        norm += w * w;
+      }
+      bad += static_cast<std::size_t>(X.row_nnz(r)) != weights.size();
+      for (std::int64_t k = X.indptr[r]; k < X.indptr[r + 1]; ++k) {
+        if (k > X.indptr[r] && X.indices[k] <= X.indices[k - 1]) ++bad;
+        const auto it = weights.find(vec.vocabulary()[X.indices[k]]);
+        if (it == weights.end() || std::abs(X.data[k] - it->second / std::sqrt(norm)) > 1e-6) ++bad;
+      }
+    }
+    INFO(n_words << " words");
+    CHECK(bad == 0);
+  }
+}
+
 TEST_CASE("Output is identical for any number of threads", "[text]") {
   // Enough documents to be split into several blocks.
   const json ref = textaudit::testing::read_reference("sklearn/tfidf_sms300.json");

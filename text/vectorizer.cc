@@ -211,8 +211,29 @@ TEXTAUDIT_TARGET_CLONES void sort_row_short(const std::int32_t* cols, const std:
   }
 }
 
-void sort_row(const std::int32_t* cols, const std::int32_t* counts, std::size_t n, std::int32_t* cols_out,
-              std::int32_t* counts_out, std::vector<std::uint64_t>& scratch) {
+// As sort_row_short, for a vocabulary of at most 65535 columns: ranks computed on 16-bit keys
+// (column - 32768), twice the lanes per step. keys[n, round_up(n, 16)) must hold INT16_MAX.
+TEXTAUDIT_TARGET_CLONES void sort_row_short16(const std::int16_t* keys, const std::int32_t* cols,
+                                              const std::int32_t* counts, std::size_t n, std::int32_t* cols_out,
+                                              std::int32_t* counts_out) {
+  const std::size_t n16 = (n + 15) & ~std::size_t{15};
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int16_t c = keys[i];
+    std::uint16_t lanes[16] = {};
+    for (std::size_t j = 0; j < n16; j += 16) {
+      for (std::size_t l = 0; l < 16; ++l) lanes[l] = static_cast<std::uint16_t>(lanes[l] + (keys[j + l] < c ? 1 : 0));
+    }
+    std::uint32_t rank = 0;
+    for (std::size_t l = 0; l < 16; ++l) rank += lanes[l];
+    cols_out[rank] = cols[i];
+    counts_out[rank] = counts[i];
+  }
+}
+
+// keys16: null, or the 16-bit keys of sort_row_short16 (vocabularies of at most 65535 columns).
+void sort_row(const std::int32_t* cols, const std::int16_t* keys16, const std::int32_t* counts, std::size_t n,
+              std::int32_t* cols_out, std::int32_t* counts_out, std::vector<std::uint64_t>& scratch) {
+  if (n <= 96 && keys16 != nullptr) return sort_row_short16(keys16, cols, counts, n, cols_out, counts_out);
   if (n <= 96) return sort_row_short(cols, counts, n, cols_out, counts_out);
   scratch.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
@@ -264,14 +285,17 @@ CsrMatrix build_matrix(std::vector<BlockCounts>& blocks,
   run_parallel(n_blocks, [&](int b) {
     BlockCounts& block = blocks[b];
     std::vector<std::int32_t> cols, counts, sorted_counts;
+    std::vector<std::int16_t> keys16;  // used when n_cols <= 65535
+    const bool short_keys = n_cols <= 65535;
     std::vector<std::uint64_t> scratch;
     std::vector<double> weights;
     const std::int32_t* column_of = column_of_id.empty() ? nullptr : column_of_id[b].data();
     std::size_t pos = 0;
     for (std::size_t r = 0; r < block.row_sizes.size(); ++r) {
       const std::uint32_t size = block.row_sizes[r];
-      if (cols.size() < size + 8) {
-        cols.resize(size + 8);
+      if (cols.size() < size + 16) {
+        cols.resize(size + 16);
+        keys16.resize(size + 16);
         counts.resize(size);
         sorted_counts.resize(size);
         weights.resize(size);
@@ -285,9 +309,14 @@ CsrMatrix build_matrix(std::vector<BlockCounts>& blocks,
         n += col >= 0;
       }
       for (std::size_t j = n; j < n + 8; ++j) cols[j] = std::numeric_limits<std::int32_t>::max();  // sort_row_short
+      if (short_keys) {
+        for (std::size_t j = 0; j < n; ++j) keys16[j] = static_cast<std::int16_t>(cols[j] - 32768);
+        for (std::size_t j = n; j < n + 16; ++j) keys16[j] = std::numeric_limits<std::int16_t>::max();
+      }
       const std::int64_t out = X.indptr[first_row[b] + r];
       std::int32_t* row_cols = X.indices.data() + out;
-      sort_row(cols.data(), counts.data(), n, row_cols, sorted_counts.data(), scratch);
+      sort_row(cols.data(), short_keys ? keys16.data() : nullptr, counts.data(), n, row_cols, sorted_counts.data(),
+               scratch);
       // TfidfTransformer: tf (1 if binary; 1 + ln tf if sublinear) * idf, then row / ||row||.
       double norm = 0;
       for (std::size_t j = 0; j < n; ++j) {
