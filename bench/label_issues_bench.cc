@@ -1,5 +1,7 @@
 // find_label_issues with default arguments on synthetic out-of-fold probabilities: 1M rows x 4 and
-// x 20 classes (issue 4; cleanlab 2.9 takes 1.12 s / 4.45 s on this machine). Inputs follow the
+// x 20 classes (issue 4; cleanlab 2.9 takes 1.12 s / 4.45 s on this machine). BM_FindLabelIssues
+// is cleanlab's default call (the mask); BM_FindLabelIssuesRanked adds
+// return_indices_ranked_by=self_confidence (the flagged rows, most likely label error first). Inputs follow the
 // reference generator's recipe, w * onehot(true) + (1 - w) * Dirichlet(1), 10% flipped labels,
 // generated deterministically (seed 42).
 #include <cstdint>
@@ -57,11 +59,33 @@ void BM_FindLabelIssues(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 
+void BM_FindLabelIssuesRanked(benchmark::State& state) {
+  const Synthetic s = make_synthetic(state.range(0), static_cast<int>(state.range(1)), 42);
+  textaudit::cleaning::FindLabelIssuesParams params;
+  params.n_threads = static_cast<int>(state.range(2));
+  params.return_indices_ranked_by = textaudit::cleaning::LabelQualityMethod::kSelfConfidence;
+  std::size_t flagged = 0;
+  for (auto _ : state) {
+    const auto ranked = textaudit::cleaning::find_label_issues(s.labels, s.pred_probs, params);
+    flagged = ranked.size();
+    benchmark::DoNotOptimize(ranked.data());
+  }
+  state.counters["flagged"] = static_cast<double>(flagged);
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
 }  // namespace
 
 BENCHMARK(BM_FindLabelIssues)
     ->Args({1'000'000, 4, 1})
     ->Args({1'000'000, 20, 1})
+    ->Args({1'000'000, 4, 2})
+    ->Args({1'000'000, 20, 2})
+    ->ArgNames({"n", "K", "threads"})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+BENCHMARK(BM_FindLabelIssuesRanked)
     ->Args({1'000'000, 4, 2})
     ->Args({1'000'000, 20, 2})
     ->ArgNames({"n", "K", "threads"})

@@ -15,6 +15,7 @@
 
 #include "cleaning/detail/label_issues_prune.h"
 #include "cleaning/detail/parallel_for.h"
+#include "cleaning/detail/score_order.h"
 #include "cleaning/numpy_sort.h"
 
 namespace textaudit::cleaning {
@@ -241,6 +242,28 @@ std::vector<std::uint8_t> prune_mask(const std::vector<int>& labels, const Dense
   return mask;
 }
 
+// order_label_issues (NumPy's argsort of the flagged rows' scores, taken in row order), with the
+// argsort done by detail::argsort_scores: the same order, by radix sort unless scores tie.
+std::vector<std::size_t> ranked_issues(const std::vector<bool>& mask, const std::vector<int>& labels,
+                                       const DenseMatrix& pred_probs, LabelQualityMethod rank_by) {
+  if (rank_by == LabelQualityMethod::kConfidenceWeightedEntropy)
+    return order_label_issues(mask, labels, pred_probs, rank_by);  // checks the values first
+  const Eigen::Index k = pred_probs.cols();
+  std::vector<std::size_t> flagged;
+  std::vector<double> scores;
+  for (std::size_t i = 0; i < mask.size(); ++i) {
+    if (!mask[i]) continue;
+    const double* row = pred_probs.data() + static_cast<Eigen::Index>(i) * k;
+    flagged.push_back(i);
+    scores.push_back(rank_by == LabelQualityMethod::kSelfConfidence ? self_confidence(row, k, labels[i])
+                                                                    : normalized_margin(row, k, labels[i]));
+  }
+  const std::vector<std::int64_t> order = detail::argsort_scores(scores);
+  std::vector<std::size_t> ranked(order.size());
+  for (std::size_t r = 0; r < order.size(); ++r) ranked[r] = flagged[static_cast<std::size_t>(order[r])];
+  return ranked;
+}
+
 }  // namespace
 
 FilterBy parse_filter_by(std::string_view name) {
@@ -334,9 +357,8 @@ std::vector<std::size_t> find_label_issues(const std::vector<int>& labels,
                                            const DenseMatrix& pred_probs,
                                            const FindLabelIssuesParams& params) {
   const std::vector<bool> mask = find_label_issues_mask(labels, pred_probs, params);
-  if (params.return_indices_ranked_by) {
-    return order_label_issues(mask, labels, pred_probs, *params.return_indices_ranked_by);
-  }
+  if (params.return_indices_ranked_by)
+    return ranked_issues(mask, labels, pred_probs, *params.return_indices_ranked_by);
   std::vector<std::size_t> flagged;
   for (std::size_t i = 0; i < mask.size(); ++i)
     if (mask[i]) flagged.push_back(i);
@@ -352,7 +374,7 @@ LabelIssuesReport audit_label_issues(const std::vector<int>& labels, const Dense
   LabelIssuesReport report;
   report.is_label_issue = find_label_issues_mask(labels, pred_probs, params);
   report.label_quality = get_label_quality_scores(labels, pred_probs, rank_by);
-  report.ranked = order_label_issues(report.is_label_issue, labels, pred_probs, rank_by);
+  report.ranked = ranked_issues(report.is_label_issue, labels, pred_probs, rank_by);
   report.predicted_label.resize(labels.size());
   for (std::size_t i = 0; i < labels.size(); ++i)
     report.predicted_label[i] = row_argmax(pred_probs.data() + static_cast<Eigen::Index>(i) * k, k);

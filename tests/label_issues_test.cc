@@ -14,6 +14,7 @@
 
 #include "cleaning/confident_joint.h"
 #include "cleaning/detail/label_issues_prune.h"
+#include "cleaning/detail/score_order.h"
 #include "cleaning/label_issues.h"
 #include "cleaning/numpy_sort.h"
 #include "cleaning/rank.h"
@@ -462,5 +463,38 @@ TEST_CASE("the two-pass prune filters report bad input as the step-by-step versi
     const std::vector<int> zeros(s.labels.size(), 0);
     CHECK(find_label_issues_mask(zeros, s.pred_probs, params) ==
           detail::prune_filter_mask_reference(zeros, s.pred_probs, params));
+  }
+}
+
+TEST_CASE("argsort_scores gives numpy_argsort's order, ties and NaN included", "[cleaning]") {
+  std::mt19937_64 rng(9);
+  std::uniform_real_distribution<double> unit(-0.001, 1.0);
+  std::vector<double> scores(50'000);
+  for (double& x : scores) x = unit(rng);
+  CHECK(detail::argsort_scores(scores) == numpy_argsort(scores));
+  std::vector<double> tied = scores;
+  for (std::size_t i = 0; i < tied.size(); i += 7) tied[i] = tied[i / 2];  // equal keys
+  CHECK(detail::argsort_scores(tied) == numpy_argsort(tied));
+  std::vector<double> zeros = {0.5, -0.0, 0.25, 0.0, 1.0};  // -0.0 == 0.0 is a tie for NumPy
+  CHECK(detail::argsort_scores(zeros) == numpy_argsort(zeros));
+  std::vector<double> with_nan = {0.5, std::nan(""), 0.25, 1.0};
+  CHECK(detail::argsort_scores(with_nan) == numpy_argsort(with_nan));
+  CHECK(detail::argsort_scores(std::vector<double>{}).empty());
+  const std::vector<double> one = {0.3};
+  CHECK(detail::argsort_scores(one) == std::vector<std::int64_t>{0});
+}
+
+TEST_CASE("find_label_issues ranks like order_label_issues", "[cleaning]") {
+  const Synthetic s = make_synthetic(100'000, 6, 10);
+  const Synthetic q = make_synthetic(30'000, 4, 11, 1.0, 16);  // scores in 1/16 steps: many ties
+  for (const Synthetic* data : {&s, &q}) {
+    for (auto method : {LabelQualityMethod::kSelfConfidence, LabelQualityMethod::kNormalizedMargin,
+                        LabelQualityMethod::kConfidenceWeightedEntropy}) {
+      FindLabelIssuesParams params;
+      params.return_indices_ranked_by = method;
+      const std::vector<bool> mask = find_label_issues_mask(data->labels, data->pred_probs, params);
+      CHECK(find_label_issues(data->labels, data->pred_probs, params) ==
+            order_label_issues(mask, data->labels, data->pred_probs, method));
+    }
   }
 }
