@@ -18,7 +18,6 @@
 #include <cstring>
 #include <exception>
 #include <istream>
-#include <limits>
 #include <numeric>
 #include <ostream>
 #include <stdexcept>
@@ -191,42 +190,40 @@ void count_block(const std::vector<std::string>& docs, std::size_t begin, std::s
 
 // Sorts one row's (column, count) entries by column into cols_out / counts_out. Columns are
 // unique within a row, so for the usual few dozen entries each entry's rank is the number of
-// smaller columns: a branch-free O(n^2) count the compiler vectorizes (8 lanes with AVX2, picked
-// at run time), faster than a comparison sort's mispredicted branches. cols[n, round_up(n, 8))
-// must hold INT32_MAX (never smaller than a column), so the count runs in whole 8-lane steps with
-// no scalar tail. Integers only: the result is the same whichever build runs.
+// smaller columns: a branch-free O(n^2) count, faster than a comparison sort's mispredicted
+// branches. The ranks of 8 entries are counted at once, one vector compare per other entry (8
+// lanes with AVX2, picked at run time; no horizontal sums). cols[n, round_up(n, 8)) must be
+// readable (their ranks are counted, not used). Integers only: same result whichever build runs.
 TEXTAUDIT_TARGET_CLONES void sort_row_short(const std::int32_t* cols, const std::int32_t* counts, std::size_t n,
                                             std::int32_t* cols_out, std::int32_t* counts_out) {
-  const std::size_t n8 = (n + 7) & ~std::size_t{7};
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::int32_t c = cols[i];
-    std::uint32_t lanes[8] = {};
-    for (std::size_t j = 0; j < n8; j += 8) {
-      for (std::size_t l = 0; l < 8; ++l) lanes[l] += cols[j + l] < c ? 1u : 0u;
+  for (std::size_t i0 = 0; i0 < n; i0 += 8) {
+    std::uint32_t rank[8] = {};
+    for (std::size_t j = 0; j < n; ++j) {
+      const std::int32_t c = cols[j];
+      for (std::size_t l = 0; l < 8; ++l) rank[l] += c < cols[i0 + l] ? 1u : 0u;
     }
-    std::uint32_t rank = 0;
-    for (std::size_t l = 0; l < 8; ++l) rank += lanes[l];
-    cols_out[rank] = c;
-    counts_out[rank] = counts[i];
+    for (std::size_t l = 0; l < 8 && i0 + l < n; ++l) {
+      cols_out[rank[l]] = cols[i0 + l];
+      counts_out[rank[l]] = counts[i0 + l];
+    }
   }
 }
 
-// As sort_row_short, for a vocabulary of at most 65535 columns: ranks computed on 16-bit keys
-// (column - 32768), twice the lanes per step. keys[n, round_up(n, 16)) must hold INT16_MAX.
+// As sort_row_short, for a vocabulary of at most 65535 columns: ranks counted on 16-bit keys
+// (column - 32768), 16 entries at once. keys[n, round_up(n, 16)) must be readable.
 TEXTAUDIT_TARGET_CLONES void sort_row_short16(const std::int16_t* keys, const std::int32_t* cols,
                                               const std::int32_t* counts, std::size_t n, std::int32_t* cols_out,
                                               std::int32_t* counts_out) {
-  const std::size_t n16 = (n + 15) & ~std::size_t{15};
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::int16_t c = keys[i];
-    std::uint16_t lanes[16] = {};
-    for (std::size_t j = 0; j < n16; j += 16) {
-      for (std::size_t l = 0; l < 16; ++l) lanes[l] = static_cast<std::uint16_t>(lanes[l] + (keys[j + l] < c ? 1 : 0));
+  for (std::size_t i0 = 0; i0 < n; i0 += 16) {
+    std::uint16_t rank[16] = {};
+    for (std::size_t j = 0; j < n; ++j) {
+      const std::int16_t c = keys[j];
+      for (std::size_t l = 0; l < 16; ++l) rank[l] = static_cast<std::uint16_t>(rank[l] + (c < keys[i0 + l] ? 1 : 0));
     }
-    std::uint32_t rank = 0;
-    for (std::size_t l = 0; l < 16; ++l) rank += lanes[l];
-    cols_out[rank] = cols[i];
-    counts_out[rank] = counts[i];
+    for (std::size_t l = 0; l < 16 && i0 + l < n; ++l) {
+      cols_out[rank[l]] = cols[i0 + l];
+      counts_out[rank[l]] = counts[i0 + l];
+    }
   }
 }
 
@@ -308,10 +305,10 @@ CsrMatrix build_matrix(std::vector<BlockCounts>& blocks,
         counts[n] = block.counts[pos];
         n += col >= 0;
       }
-      for (std::size_t j = n; j < n + 8; ++j) cols[j] = std::numeric_limits<std::int32_t>::max();  // sort_row_short
+      for (std::size_t j = n; j < n + 8; ++j) cols[j] = 0;  // read, not used, by sort_row_short
       if (short_keys) {
         for (std::size_t j = 0; j < n; ++j) keys16[j] = static_cast<std::int16_t>(cols[j] - 32768);
-        for (std::size_t j = n; j < n + 16; ++j) keys16[j] = std::numeric_limits<std::int16_t>::max();
+        for (std::size_t j = n; j < n + 16; ++j) keys16[j] = 0;
       }
       const std::int64_t out = X.indptr[first_row[b] + r];
       std::int32_t* row_cols = X.indices.data() + out;
