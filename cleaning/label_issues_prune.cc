@@ -28,6 +28,11 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <atomic>
+#include <immintrin.h>
+#define TEXTAUDIT_PRUNE_AVX2 1
+#endif
 
 #include "cleaning/confident_joint.h"
 #include "cleaning/detail/label_issues_prune.h"
@@ -94,6 +99,43 @@ RowBits row_bits(const double* row, const double* cutoffs, const double* key_cut
   return bits;
 }
 
+#if defined(TEXTAUDIT_PRUNE_AVX2)
+// row_bits with four doubles per compare, for CPUs with AVX2 (chosen at run time).
+[[gnu::target("avx2")]] RowBits row_bits_avx2(const double* row, const double* cutoffs,
+                                              const double* key_cutoffs, double own, int width) {
+  RowBits bits;
+  int t = 0;
+  const __m256d own4 = _mm256_set1_pd(own);
+  for (; t + 4 <= width; t += 4) {
+    const __m256d v = _mm256_loadu_pd(row + t);
+    const int confident = _mm256_movemask_pd(_mm256_cmp_pd(v, _mm256_loadu_pd(cutoffs + t), _CMP_GE_OQ));
+    const int candidate = _mm256_movemask_pd(
+        _mm256_cmp_pd(_mm256_sub_pd(own4, v), _mm256_loadu_pd(key_cutoffs + t), _CMP_LE_OQ));
+    bits.confident |= static_cast<std::uint64_t>(confident) << t;
+    bits.candidate |= static_cast<std::uint64_t>(candidate) << t;
+  }
+  for (; t < width; ++t) {
+    const double v = row[t];
+    bits.confident |= static_cast<std::uint64_t>(v >= cutoffs[t]) << t;
+    bits.candidate |= static_cast<std::uint64_t>(own - v <= key_cutoffs[t]) << t;
+  }
+  return bits;
+}
+
+std::atomic<bool> avx2_allowed{true};
+#endif
+
+// given_label_is_near_argmax for a valid row: the first maximum of the row with p[label] + 1e-6
+// in place of p[label] is the label iff no earlier p reaches it and no later p exceeds it.
+bool near_argmax(const double* row, Eigen::Index k, int label) {
+  const double boosted = row[label] + 1e-6;
+  for (Eigen::Index j = 0; j < label; ++j)
+    if (row[j] >= boosted) return false;
+  for (Eigen::Index j = label + 1; j < k; ++j)
+    if (row[j] > boosted) return false;
+  return true;
+}
+
 // NumPy's order for doubles: NaN after everything (only reached on rows that fail the check).
 bool key_less(double a, double b) { return a < b || (b != b && a == a); }
 
@@ -145,9 +187,71 @@ struct Candidate {
 
 struct ScanChunk {
   bool bad = false;  // holds a value outside [-1e-6, 1 + 1e-6] or NaN
-  std::vector<Candidate> candidates;
-  std::vector<std::int64_t> per_class;  // candidates per given class
+  std::vector<std::vector<Candidate>> candidates;  // per given class, in row order
 };
+
+struct ScanInput {
+  const double* p;
+  const int* labels;
+  Eigen::Index k;
+  const double* cutoffs;     // per class
+  const double* key_cutoff;  // K x K, [c][j]
+  bool by_noise_rate;
+};
+
+// Pass 2 over rows [begin, end): range check per block, the confident joint into `joint` (K x K),
+// candidates into s. RowBitsFn: row_bits or row_bits_avx2 (the same bits).
+template <RowBits (*RowBitsFn)(const double*, const double*, const double*, double, int)>
+[[gnu::always_inline]] inline void scan_rows(const ScanInput& in, std::int64_t begin,
+                                             std::int64_t end, ScanChunk& s, std::int64_t* joint) {
+  const Eigen::Index k = in.k;
+  const auto kk = static_cast<std::size_t>(k);
+  for (std::int64_t b = begin; b < end; b += kBlockRows) {
+    const std::int64_t block_end = std::min(end, b + kBlockRows);
+    if (!all_probabilities_in_range(in.p + b * k, (block_end - b) * k)) s.bad = true;
+    for (std::int64_t i = b; i < block_end; ++i) {
+      const double* row = in.p + i * k;
+      const int y = in.labels[i];
+      const double own = row[y];
+      const double* cut = in.key_cutoff + static_cast<std::size_t>(y) * kk;
+      int first_confident = -1;
+      bool several_confident = false, near_known = false, near = false;
+      for (Eigen::Index j0 = 0; j0 < k; j0 += 64) {
+        const int width = static_cast<int>(std::min<Eigen::Index>(64, k - j0));
+        const RowBits bits = RowBitsFn(row + j0, in.cutoffs + j0, cut + j0, own, width);
+        if (bits.confident != 0) {
+          several_confident |= first_confident >= 0 || (bits.confident & (bits.confident - 1)) != 0;
+          if (first_confident < 0) first_confident = static_cast<int>(j0) + std::countr_zero(bits.confident);
+        }
+        if (bits.candidate == 0) continue;
+        if (!near_known) {  // the near-argmax rule now, while the row is in cache
+          near = near_argmax(row, k, y);
+          near_known = true;
+        }
+        for (std::uint64_t m = bits.candidate; m != 0; m &= m - 1) {
+          const Eigen::Index j = j0 + std::countr_zero(m);
+          s.candidates[static_cast<std::size_t>(y)].push_back(
+              {i, static_cast<std::int32_t>(j), near, -(row[j] - own)});
+        }
+      }
+      if (first_confident < 0) continue;
+      const int guess = several_confident ? row_argmax(row, k) : first_confident;
+      ++joint[static_cast<std::size_t>(y) * kk + static_cast<std::size_t>(guess)];
+    }
+  }
+}
+
+void scan_rows_default(const ScanInput& in, std::int64_t begin, std::int64_t end, ScanChunk& s,
+                       std::int64_t* joint) {
+  scan_rows<row_bits>(in, begin, end, s, joint);
+}
+
+#if defined(TEXTAUDIT_PRUNE_AVX2)
+[[gnu::target("avx2")]] void scan_rows_avx2(const ScanInput& in, std::int64_t begin,
+                                            std::int64_t end, ScanChunk& s, std::int64_t* joint) {
+  scan_rows<row_bits_avx2>(in, begin, end, s, joint);
+}
+#endif
 
 [[noreturn]] void throw_first_bad_value(const DenseMatrix& pred_probs, std::int64_t from) {
   const double* p = pred_probs.data();
@@ -164,6 +268,14 @@ struct ScanChunk {
 }
 
 }  // namespace
+
+void allow_avx2_for_testing(bool allow) {
+#if defined(TEXTAUDIT_PRUNE_AVX2)
+  avx2_allowed.store(allow);
+#else
+  (void)allow;
+#endif
+}
 
 std::vector<bool> prune_filter_mask(const std::vector<int>& labels, const DenseMatrix& pred_probs,
                                     const FindLabelIssuesParams& params) {
@@ -269,8 +381,9 @@ std::vector<bool> prune_filter_mask(const std::vector<int>& labels, const DenseM
   // The candidates' cutoffs (key <= cutoff), from about 1024 rows per class drawn one per window.
   std::vector<double> key_cutoff(kk * kk, kNoCandidates);
   if (by_noise_rate) {
-    const std::int64_t wanted = std::max<std::int64_t>(
-        16384, std::min<std::int64_t>(1024 * static_cast<std::int64_t>(k), (std::int64_t{1} << 22) / k));
+    const std::int64_t wanted =  // at most 2^22 sampled values
+        std::min(std::max<std::int64_t>(16384, 1024 * static_cast<std::int64_t>(k)),
+                 std::max<std::int64_t>(1024, (std::int64_t{1} << 22) / k));
     const std::int64_t samples = std::min(n, wanted);
     const std::int64_t window = n / samples;
     std::vector<std::int64_t> sample_rows(static_cast<std::size_t>(samples));
@@ -281,83 +394,68 @@ std::vector<bool> prune_filter_mask(const std::vector<int>& labels, const DenseM
       ++sample_start[static_cast<std::size_t>(labels[static_cast<std::size_t>(row)]) + 1];
     }
     for (std::size_t c = 0; c < kk; ++c) sample_start[c + 1] += sample_start[c];
-    std::vector<std::int64_t> by_label(static_cast<std::size_t>(samples));
+    // The sampled rows copied in class order (random reads once; the cutoffs then read L2).
+    std::vector<double> sampled(static_cast<std::size_t>(samples) * kk);
     {
       std::vector<std::int64_t> next(sample_start.begin(), sample_start.end() - 1);
       for (std::int64_t row : sample_rows) {
         const int y = labels[static_cast<std::size_t>(row)];
-        by_label[static_cast<std::size_t>(next[static_cast<std::size_t>(y)]++)] = row;
-        const int guess = confident_guess(p + row * k, cutoffs.data(), k);
+        const double* values = p + row * k;
+        std::copy(values, values + k, sampled.begin() + next[static_cast<std::size_t>(y)]++ * k);
+        const int guess = confident_guess(values, cutoffs.data(), k);
         if (guess >= 0) ++sample_joint[static_cast<std::size_t>(y) * kk + static_cast<std::size_t>(guess)];
       }
     }
-    std::vector<double> keys;
-    for (std::size_t c = 0; c < kk; ++c) {
-      const std::int64_t in_sample = sample_start[c + 1] - sample_start[c];
-      if (in_sample < kMinClassSample) continue;
-      std::int64_t confident = 0;
-      for (std::size_t g = 0; g < kk; ++g) confident += sample_joint[c * kk + g];
-      for (std::size_t j = 0; j < kk; ++j) {
-        if (j == c) continue;
-        const double share = confident > 0 ? static_cast<double>(sample_joint[c * kk + j]) /
-                                                 static_cast<double>(confident)
-                                           : 0.0;
-        const auto rank = static_cast<std::int64_t>(share * 1.5 * static_cast<double>(in_sample)) + 16;
-        if (rank >= in_sample) {
-          key_cutoff[c * kk + j] = kAllCandidates;
-          continue;
+    parallel_for(k, threads, 1, [&](std::int64_t c0, std::int64_t c1, int) {
+      std::vector<double> keys;
+      for (auto c = static_cast<std::size_t>(c0); c < static_cast<std::size_t>(c1); ++c) {
+        const std::int64_t in_sample = sample_start[c + 1] - sample_start[c];
+        if (in_sample < kMinClassSample) continue;
+        std::int64_t confident = 0;
+        for (std::size_t g = 0; g < kk; ++g) confident += sample_joint[c * kk + g];
+        for (std::size_t j = 0; j < kk; ++j) {
+          if (j == c) continue;
+          const double share = confident > 0 ? static_cast<double>(sample_joint[c * kk + j]) /
+                                                   static_cast<double>(confident)
+                                             : 0.0;
+          const auto rank = static_cast<std::int64_t>(share * 1.5 * static_cast<double>(in_sample)) + 16;
+          if (rank >= in_sample) {
+            key_cutoff[c * kk + j] = kAllCandidates;
+            continue;
+          }
+          keys.resize(static_cast<std::size_t>(in_sample));
+          for (std::int64_t s = 0; s < in_sample; ++s) {
+            const double* row = sampled.data() + (sample_start[c] + s) * k;
+            keys[static_cast<std::size_t>(s)] = -(row[j] - row[c]);
+          }
+          std::nth_element(keys.begin(), keys.begin() + rank, keys.end(), key_less);
+          key_cutoff[c * kk + j] = keys[static_cast<std::size_t>(rank)];
         }
-        keys.resize(static_cast<std::size_t>(in_sample));
-        for (std::int64_t s = 0; s < in_sample; ++s) {
-          const double* row = p + by_label[static_cast<std::size_t>(sample_start[c] + s)] * k;
-          keys[static_cast<std::size_t>(s)] = -(row[j] - row[c]);
-        }
-        std::nth_element(keys.begin(), keys.begin() + rank, keys.end(), key_less);
-        key_cutoff[c * kk + j] = keys[static_cast<std::size_t>(rank)];
       }
-    }
+    });
   }
 
   // Pass 2: range check, confident joint (per thread: integer sums) and candidates (per chunk).
   std::vector<ScanChunk> scan(static_cast<std::size_t>(n_chunks));
   std::vector<std::vector<std::int64_t>> thread_joint(static_cast<std::size_t>(threads),
                                                       std::vector<std::int64_t>(kk * kk, 0));
+  const ScanInput input{p, labels.data(), k, cutoffs.data(), key_cutoff.data(), by_noise_rate};
+  bool use_avx2 = false;
+#if defined(TEXTAUDIT_PRUNE_AVX2)
+  use_avx2 = avx2_allowed.load() && __builtin_cpu_supports("avx2");
+#endif
   parallel_for(n_chunks, threads, 1, [&](std::int64_t c0, std::int64_t c1, int tid) {
     std::int64_t* joint = thread_joint[static_cast<std::size_t>(tid)].data();
     for (std::int64_t chunk = c0; chunk < c1; ++chunk) {
       ScanChunk& s = scan[static_cast<std::size_t>(chunk)];
-      s.per_class.assign(kk, 0);
-      for (std::int64_t b = chunk * kChunkRows, end = chunk_end(chunk); b < end; b += kBlockRows) {
-        const std::int64_t block_end = std::min(end, b + kBlockRows);
-        if (!all_probabilities_in_range(p + b * k, (block_end - b) * k)) s.bad = true;
-        for (std::int64_t i = b; i < block_end; ++i) {
-          const double* row = p + i * k;
-          const int y = labels[static_cast<std::size_t>(i)];
-          const double own = row[y];
-          const double* cut = key_cutoff.data() + static_cast<std::size_t>(y) * kk;
-          int first_confident = -1;
-          bool several_confident = false;
-          for (Eigen::Index j0 = 0; j0 < k; j0 += 64) {
-            const int width = static_cast<int>(std::min<Eigen::Index>(64, k - j0));
-            const RowBits bits = row_bits(row + j0, cutoffs.data() + j0, cut + j0, own, width);
-            if (bits.confident != 0) {
-              several_confident |= first_confident >= 0 || (bits.confident & (bits.confident - 1)) != 0;
-              if (first_confident < 0) first_confident = static_cast<int>(j0) + std::countr_zero(bits.confident);
-            }
-            if (bits.candidate == 0) continue;
-            // The near-argmax rule now, while the row is in cache (candidates are few).
-            const bool near = given_label_is_near_argmax(pred_probs, i, y);
-            for (std::uint64_t m = bits.candidate; m != 0; m &= m - 1) {
-              const Eigen::Index j = j0 + std::countr_zero(m);
-              s.candidates.push_back({i, static_cast<std::int32_t>(j), near, -(row[j] - own)});
-              ++s.per_class[static_cast<std::size_t>(y)];
-            }
-          }
-          if (first_confident < 0) continue;
-          const int guess = several_confident ? row_argmax(row, k) : first_confident;
-          ++joint[static_cast<std::size_t>(y) * kk + static_cast<std::size_t>(guess)];
-        }
+      s.candidates.resize(by_noise_rate ? kk : 0);
+#if defined(TEXTAUDIT_PRUNE_AVX2)
+      if (use_avx2) {
+        scan_rows_avx2(input, chunk * kChunkRows, chunk_end(chunk), s, joint);
+        continue;
       }
+#endif
+      scan_rows_default(input, chunk * kChunkRows, chunk_end(chunk), s, joint);
     }
   });
   for (std::int64_t chunk = 0; chunk < n_chunks; ++chunk)
@@ -371,32 +469,6 @@ std::vector<bool> prune_filter_mask(const std::vector<int>& labels, const DenseM
       for (Eigen::Index c = 0; c < k; ++c) joint(r, c) += part[static_cast<std::size_t>(r * k + c)];
   for (Eigen::Index c = 0; c < k; ++c) joint(c, c) = std::max<std::int64_t>(joint(c, c), 1);
   const CountMatrix prune = prune_counts(calibrate_confident_joint(joint, labels), params, counts);
-
-  // The candidates grouped by class, in row order.
-  std::vector<std::int64_t> cand_start(kk + 1, 0);
-  std::vector<Candidate> candidates;
-  if (by_noise_rate) {
-    for (const ScanChunk& s : scan)
-      for (std::size_t c = 0; c < kk; ++c) cand_start[c + 1] += s.per_class[c];
-    for (std::size_t c = 0; c < kk; ++c) cand_start[c + 1] += cand_start[c];
-    std::vector<std::int64_t> next(cand_start.begin(), cand_start.end() - 1);
-    std::vector<std::vector<std::int64_t>> chunk_next(static_cast<std::size_t>(n_chunks));
-    for (std::int64_t chunk = 0; chunk < n_chunks; ++chunk) {
-      chunk_next[static_cast<std::size_t>(chunk)] = next;
-      for (std::size_t c = 0; c < kk; ++c) next[c] += scan[static_cast<std::size_t>(chunk)].per_class[c];
-    }
-    candidates.resize(static_cast<std::size_t>(cand_start[kk]));
-    parallel_for(n_chunks, threads, 1, [&](std::int64_t c0, std::int64_t c1, int) {
-      for (std::int64_t chunk = c0; chunk < c1; ++chunk) {
-        std::vector<std::int64_t>& at = chunk_next[static_cast<std::size_t>(chunk)];
-        for (const Candidate& cand : scan[static_cast<std::size_t>(chunk)].candidates) {
-          const int y = labels[static_cast<std::size_t>(cand.row)];
-          candidates[static_cast<std::size_t>(at[static_cast<std::size_t>(y)]++)] = cand;
-        }
-      }
-    });
-  }
-  scan = {};
 
   // Per class (rows of different classes are disjoint, so classes run in parallel).
   // Per row: kByClass / kByNoiseRate when selected, kNearKnown once the near-argmax rule is known.
@@ -421,21 +493,23 @@ std::vector<bool> prune_filter_mask(const std::vector<int>& labels, const DenseM
         }
       }
       if (!by_noise_rate) continue;
-      // This class's candidates by cell (counting sort on j keeps the row order).
-      const Candidate* first = candidates.data() + cand_start[cu];
-      const std::int64_t total = cand_start[cu + 1] - cand_start[cu];
+      // This class's candidates by cell (chunks in order, then a counting sort on j).
       in_cell.assign(kk + 1, 0);
-      for (std::int64_t t = 0; t < total; ++t) ++in_cell[static_cast<std::size_t>(first[t].j) + 1];
+      for (const ScanChunk& chunk : scan)
+        for (const Candidate& cand : chunk.candidates[cu]) ++in_cell[static_cast<std::size_t>(cand.j) + 1];
       for (std::size_t j = 0; j < kk; ++j) in_cell[j + 1] += in_cell[j];
+      const std::int64_t total = in_cell[kk];
       cell_start.assign(in_cell.begin(), in_cell.end() - 1);
       keys.resize(static_cast<std::size_t>(total));
       cell_rows.resize(static_cast<std::size_t>(total));
       cell_bits.resize(static_cast<std::size_t>(total));
-      for (std::int64_t t = 0; t < total; ++t) {
-        const auto at = static_cast<std::size_t>(cell_start[static_cast<std::size_t>(first[t].j)]++);
-        keys[at] = first[t].key;
-        cell_rows[at] = first[t].row;
-        cell_bits[at] = kByNoiseRate | kNearKnown | (first[t].near_argmax ? kNearArgmax : 0);
+      for (const ScanChunk& chunk : scan) {
+        for (const Candidate& cand : chunk.candidates[cu]) {
+          const auto at = static_cast<std::size_t>(cell_start[static_cast<std::size_t>(cand.j)]++);
+          keys[at] = cand.key;
+          cell_rows[at] = cand.row;
+          cell_bits[at] = kByNoiseRate | kNearKnown | (cand.near_argmax ? kNearArgmax : 0);
+        }
       }
       exact_cells.clear();
       std::vector<double> work;

@@ -498,3 +498,17 @@ TEST_CASE("find_label_issues ranks like order_label_issues", "[cleaning]") {
     }
   }
 }
+
+TEST_CASE("the two-pass prune filters flag the same rows without AVX2", "[cleaning]") {
+  for (const Synthetic& data : {make_synthetic(30'000, 20, 12), make_synthetic(30'000, 5, 13, 0.5, 8),
+                                make_synthetic(5'000, 67, 14)}) {
+    FindLabelIssuesParams params;
+    params.n_threads = 2;
+    const std::vector<bool> want = detail::prune_filter_mask_reference(data.labels, data.pred_probs, params);
+    detail::allow_avx2_for_testing(false);
+    const std::vector<bool> without = find_label_issues_mask(data.labels, data.pred_probs, params);
+    detail::allow_avx2_for_testing(true);
+    CHECK(without == want);
+    CHECK(find_label_issues_mask(data.labels, data.pred_probs, params) == want);
+  }
+}

@@ -25,6 +25,10 @@ CountMatrix prune_counts(const CountMatrix& calibrated_joint, const FindLabelIss
 std::vector<bool> prune_filter_mask(const std::vector<int>& labels, const DenseMatrix& pred_probs,
                                     const FindLabelIssuesParams& params);
 
+// Tests only: false keeps prune_filter_mask off its AVX2 code path (default true: used when the
+// CPU has AVX2). Both paths compute the same comparisons.
+void allow_avx2_for_testing(bool allow);
+
 // The same mask computed step by step as cleanlab does (confident joint, then per class a column
 // copy of its rows and one selection per off-diagonal cell). Slower; the oracle of the tests.
 std::vector<bool> prune_filter_mask_reference(const std::vector<int>& labels,
