@@ -135,8 +135,13 @@ void BM_CrossValPredict5(benchmark::State& state) {
                                                     bench_params(1),
                                                     folds, static_cast<int>(state.range(0)));
   double iters = 0;
-  for (const auto& f : result.folds) iters += f.n_iter;
+  double hess = 0;
+  for (const auto& f : result.folds) {
+    iters += f.n_iter;
+    hess += f.n_hessian_products;
+  }
   state.counters["fold_iters"] = iters;
+  state.counters["fold_hess_vec"] = hess;
   state.counters["full_fit_iters"] = result.full_fit_iter;
   state.SetItemsProcessed(state.iterations() * data().X.rows);
 }

@@ -157,6 +157,12 @@ CrossValResult cross_val_predict(const text::CsrMatrix& X, std::span<const int> 
     models::LogisticRegressionParams full_params = params;
     full_params.n_threads = n_threads;
     full_params.warm_start = false;
+    // Only a starting point: a fold's optimum is far from the all-rows one (its start is 1.4% of
+    // the objective above it on the 200k-row benchmark corpus), so a fit to a 1e-4 gap starts the
+    // folds as well as the exact optimum (436 fold CG steps either way there) and skips the
+    // all-rows fit's last, most expensive Newton steps (5 instead of 7 iterations).
+    full_params.tol = 0.0;
+    full_params.ftol = std::max(params.ftol, 1e-4);
     full.set_params(full_params);
     full.fit(X, y, n_classes);
   }

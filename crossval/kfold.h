@@ -55,8 +55,9 @@ struct CrossValResult {
 };
 
 // Out-of-fold probabilities: for each fold f, a model fitted on the rows with test_fold != f
-// predicts the rows with test_fold == f. Every fold starts from one fit on all rows (the
-// objective is strictly convex, so the optimum does not depend on the start); pass `full_fit`, a
+// predicts the rows with test_fold == f. Every fold starts from one fit on all rows, to a loose
+// 1e-4 relative gap (the objective is strictly convex, so the optimum does not depend on the
+// start; each fold converges to params' own tolerance); pass `full_fit`, a
 // model already fitted on all of X and y with the same params, to skip that fit (full_fit_iter is
 // then its n_iter()). Folds run on up to n_threads threads; the result is identical for any
 // n_threads. A class absent from a fold's training rows gets probability 0 in that fold (as
