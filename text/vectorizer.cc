@@ -191,16 +191,21 @@ void count_block(const std::vector<std::string>& docs, std::size_t begin, std::s
 // Sorts one row's (column, count) entries by column into cols_out / counts_out. Columns are
 // unique within a row, so for the usual few dozen entries each entry's rank is the number of
 // smaller columns: a branch-free O(n^2) count, faster than a comparison sort's mispredicted
-// branches. The ranks of 8 entries are counted at once, one vector compare per other entry (8
-// lanes with AVX2, picked at run time; no horizontal sums). cols[n, round_up(n, 8)) must be
-// readable (their ranks are counted, not used). Integers only: same result whichever build runs.
+// branches. The ranks of 8 entries are counted at once in a GCC vector, one compare per other
+// entry (one AVX2 instruction in the clone picked at run time, two SSE2 ones otherwise; no
+// horizontal sums). cols[n, round_up(n, 8)) must be readable (their ranks are counted, not
+// used). Integers only: the same result whichever build runs.
+using Int32x8 = std::int32_t __attribute__((vector_size(32)));
+using Int16x16 = std::int16_t __attribute__((vector_size(32)));
+
 TEXTAUDIT_TARGET_CLONES void sort_row_short(const std::int32_t* cols, const std::int32_t* counts, std::size_t n,
                                             std::int32_t* cols_out, std::int32_t* counts_out) {
   for (std::size_t i0 = 0; i0 < n; i0 += 8) {
-    std::uint32_t rank[8] = {};
+    Int32x8 mine, rank = {};
+    std::memcpy(&mine, cols + i0, sizeof mine);
     for (std::size_t j = 0; j < n; ++j) {
       const std::int32_t c = cols[j];
-      for (std::size_t l = 0; l < 8; ++l) rank[l] += c < cols[i0 + l] ? 1u : 0u;
+      rank -= Int32x8{c, c, c, c, c, c, c, c} < mine;  // true is -1
     }
     for (std::size_t l = 0; l < 8 && i0 + l < n; ++l) {
       cols_out[rank[l]] = cols[i0 + l];
@@ -215,10 +220,11 @@ TEXTAUDIT_TARGET_CLONES void sort_row_short16(const std::int16_t* keys, const st
                                               const std::int32_t* counts, std::size_t n, std::int32_t* cols_out,
                                               std::int32_t* counts_out) {
   for (std::size_t i0 = 0; i0 < n; i0 += 16) {
-    std::uint16_t rank[16] = {};
+    Int16x16 mine, rank = {};
+    std::memcpy(&mine, keys + i0, sizeof mine);
     for (std::size_t j = 0; j < n; ++j) {
       const std::int16_t c = keys[j];
-      for (std::size_t l = 0; l < 16; ++l) rank[l] = static_cast<std::uint16_t>(rank[l] + (c < keys[i0 + l] ? 1 : 0));
+      rank -= Int16x16{c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c} < mine;
     }
     for (std::size_t l = 0; l < 16 && i0 + l < n; ++l) {
       cols_out[rank[l]] = cols[i0 + l];
