@@ -190,6 +190,27 @@ struct ScanChunk {
   std::vector<std::vector<Candidate>> candidates;  // per given class, in row order
 };
 
+// calibrate_confident_joint with the class counts at hand (cleanlab's calibrate_confident_joint:
+// rows scaled to the class counts, the whole to n, rounded preserving row totals).
+CountMatrix calibrate(const CountMatrix& joint, const std::vector<std::int64_t>& counts) {
+  const auto clip_tiny = [](double x) { return x < 1e-100 ? 1e-100 : x; };  // TINY_VALUE
+  const Eigen::Index k = joint.rows();
+  DenseMatrix calibrated(k, k);
+  std::int64_t total_labels = 0;
+  for (Eigen::Index i = 0; i < k; ++i) {
+    const double row_sum = clip_tiny(static_cast<double>(joint.row(i).sum()));
+    for (Eigen::Index j = 0; j < k; ++j)
+      calibrated(i, j) = static_cast<double>(joint(i, j)) / row_sum *
+                         static_cast<double>(counts[static_cast<std::size_t>(i)]);
+    total_labels += counts[static_cast<std::size_t>(i)];
+  }
+  const double total = clip_tiny(numpy_pairwise_sum(calibrated.data(), k * k));
+  for (Eigen::Index i = 0; i < k; ++i)
+    for (Eigen::Index j = 0; j < k; ++j)
+      calibrated(i, j) = calibrated(i, j) / total * static_cast<double>(total_labels);
+  return round_preserving_row_totals(calibrated);
+}
+
 struct ScanInput {
   const double* p;
   const int* labels;
@@ -371,12 +392,14 @@ std::vector<bool> prune_filter_mask(const std::vector<int>& labels, const DenseM
 
   // get_confident_thresholds, minus compute_confident_joint's 1e-6.
   std::vector<double> cutoffs(kk);
-  for (std::size_t c = 0; c < kk; ++c) {
-    double t = kMissingClassThreshold;
-    if (counts[c] > 0)
-      t = numpy_pairwise_sum(class_sc.get() + class_start[c], counts[c]) / static_cast<double>(counts[c]);
-    cutoffs[c] = (t < kThresholdLowerBound ? kThresholdLowerBound : t) - 1e-6;
-  }
+  parallel_for(k, threads, 1, [&](std::int64_t c0, std::int64_t c1, int) {
+    for (auto c = static_cast<std::size_t>(c0); c < static_cast<std::size_t>(c1); ++c) {
+      double t = kMissingClassThreshold;
+      if (counts[c] > 0)
+        t = numpy_pairwise_sum(class_sc.get() + class_start[c], counts[c]) / static_cast<double>(counts[c]);
+      cutoffs[c] = (t < kThresholdLowerBound ? kThresholdLowerBound : t) - 1e-6;
+    }
+  });
 
   // The candidates' cutoffs (key <= cutoff), from about 1024 rows per class drawn one per window.
   std::vector<double> key_cutoff(kk * kk, kNoCandidates);
@@ -468,7 +491,7 @@ std::vector<bool> prune_filter_mask(const std::vector<int>& labels, const DenseM
     for (Eigen::Index r = 0; r < k; ++r)
       for (Eigen::Index c = 0; c < k; ++c) joint(r, c) += part[static_cast<std::size_t>(r * k + c)];
   for (Eigen::Index c = 0; c < k; ++c) joint(c, c) = std::max<std::int64_t>(joint(c, c), 1);
-  const CountMatrix prune = prune_counts(calibrate_confident_joint(joint, labels), params, counts);
+  const CountMatrix prune = prune_counts(calibrate(joint, counts), params, counts);
 
   // Per class (rows of different classes are disjoint, so classes run in parallel).
   // Per row: kByClass / kByNoiseRate when selected, kNearKnown once the near-argmax rule is known.
@@ -561,14 +584,22 @@ std::vector<bool> prune_filter_mask(const std::vector<int>& labels, const DenseM
   const std::uint8_t need = params.filter_by == FilterBy::kBoth ? (kByClass | kByNoiseRate)
                             : by_class                          ? kByClass
                                                                 : kByNoiseRate;
+  // The flagged rows per chunk on all threads, then set in order.
+  std::vector<std::vector<std::int64_t>> flagged(static_cast<std::size_t>(n_chunks));
+  parallel_for(n_chunks, threads, 1, [&](std::int64_t c0, std::int64_t c1, int) {
+    for (std::int64_t chunk = c0; chunk < c1; ++chunk) {
+      for (std::int64_t i = chunk * kChunkRows, end = chunk_end(chunk); i < end; ++i) {
+        const std::uint8_t f = flags[static_cast<std::size_t>(i)];
+        if ((f & need) != need) continue;
+        const bool near = (f & kNearKnown) ? (f & kNearArgmax) != 0
+                                           : near_argmax(p + i * k, k, labels[static_cast<std::size_t>(i)]);
+        if (!near) flagged[static_cast<std::size_t>(chunk)].push_back(i);
+      }
+    }
+  });
   std::vector<bool> out(static_cast<std::size_t>(n), false);
-  for (std::int64_t i = 0; i < n; ++i) {
-    const std::uint8_t f = flags[static_cast<std::size_t>(i)];
-    if ((f & need) != need) continue;
-    const bool near = (f & kNearKnown) ? (f & kNearArgmax) != 0
-                                       : given_label_is_near_argmax(pred_probs, i, labels[static_cast<std::size_t>(i)]);
-    if (!near) out[static_cast<std::size_t>(i)] = true;
-  }
+  for (const auto& rows : flagged)
+    for (std::int64_t i : rows) out[static_cast<std::size_t>(i)] = true;
   return out;
 }
 
