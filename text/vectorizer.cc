@@ -191,25 +191,30 @@ void count_block(const std::vector<std::string>& docs, std::size_t begin, std::s
 // Sorts one row's (column, count) entries by column into cols_out / counts_out. Columns are
 // unique within a row, so for the usual few dozen entries each entry's rank is the number of
 // smaller columns: a branch-free O(n^2) count, faster than a comparison sort's mispredicted
-// branches. The ranks of 8 entries are counted at once in a GCC vector, one compare per other
-// entry (one AVX2 instruction in the clone picked at run time, two SSE2 ones otherwise; no
-// horizontal sums). cols[n, round_up(n, 8)) must be readable (their ranks are counted, not
-// used). Integers only: the same result whichever build runs.
-using Int32x8 = std::int32_t __attribute__((vector_size(32)));
-using Int16x16 = std::int16_t __attribute__((vector_size(32)));
+// branches. The ranks of 8 entries are counted at once in two 16-byte GCC vectors, one broadcast
+// and two compares per other entry (SSE2 everywhere, VEX-encoded in the AVX2 clone picked at run
+// time; 32-byte vectors would be split into scalars by GCC without AVX). No horizontal sums.
+// cols[n, round_up(n, 8)) must be readable (their ranks are counted, not used). Integers only:
+// the same result whichever build runs.
+using Int32x4 = std::int32_t __attribute__((vector_size(16)));
+using Int16x8 = std::int16_t __attribute__((vector_size(16)));
 
 TEXTAUDIT_TARGET_CLONES void sort_row_short(const std::int32_t* cols, const std::int32_t* counts, std::size_t n,
                                             std::int32_t* cols_out, std::int32_t* counts_out) {
   for (std::size_t i0 = 0; i0 < n; i0 += 8) {
-    Int32x8 mine, rank = {};
-    std::memcpy(&mine, cols + i0, sizeof mine);
+    Int32x4 mine0, mine1, rank0 = {}, rank1 = {};
+    std::memcpy(&mine0, cols + i0, sizeof mine0);
+    std::memcpy(&mine1, cols + i0 + 4, sizeof mine1);
     for (std::size_t j = 0; j < n; ++j) {
       const std::int32_t c = cols[j];
-      rank -= Int32x8{c, c, c, c, c, c, c, c} < mine;  // true is -1
+      const Int32x4 other = {c, c, c, c};
+      rank0 -= other < mine0;  // true is -1
+      rank1 -= other < mine1;
     }
     for (std::size_t l = 0; l < 8 && i0 + l < n; ++l) {
-      cols_out[rank[l]] = cols[i0 + l];
-      counts_out[rank[l]] = counts[i0 + l];
+      const std::int32_t rank = l < 4 ? rank0[l] : rank1[l - 4];
+      cols_out[rank] = cols[i0 + l];
+      counts_out[rank] = counts[i0 + l];
     }
   }
 }
@@ -220,15 +225,19 @@ TEXTAUDIT_TARGET_CLONES void sort_row_short16(const std::int16_t* keys, const st
                                               const std::int32_t* counts, std::size_t n, std::int32_t* cols_out,
                                               std::int32_t* counts_out) {
   for (std::size_t i0 = 0; i0 < n; i0 += 16) {
-    Int16x16 mine, rank = {};
-    std::memcpy(&mine, keys + i0, sizeof mine);
+    Int16x8 mine0, mine1, rank0 = {}, rank1 = {};
+    std::memcpy(&mine0, keys + i0, sizeof mine0);
+    std::memcpy(&mine1, keys + i0 + 8, sizeof mine1);
     for (std::size_t j = 0; j < n; ++j) {
       const std::int16_t c = keys[j];
-      rank -= Int16x16{c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c} < mine;
+      const Int16x8 other = {c, c, c, c, c, c, c, c};
+      rank0 -= other < mine0;
+      rank1 -= other < mine1;
     }
     for (std::size_t l = 0; l < 16 && i0 + l < n; ++l) {
-      cols_out[rank[l]] = cols[i0 + l];
-      counts_out[rank[l]] = counts[i0 + l];
+      const std::int32_t rank = l < 8 ? rank0[l] : rank1[l - 8];
+      cols_out[rank] = cols[i0 + l];
+      counts_out[rank] = counts[i0 + l];
     }
   }
 }
