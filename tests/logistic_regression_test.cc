@@ -134,7 +134,7 @@ TEST_CASE("LogisticRegression reaches scikit-learn's converged optimum on every 
       LogisticRegression model({.C = C, .tol = 1e-9, .max_iter = 1000});
       model.fit(X, y, n_classes);
       CHECK(model.converged());
-      CHECK(model.warnings().empty());
+      CHECK(model.warnings() == std::vector<std::string>{});
 
       const DenseMatrix coef = model.coef();
       const DenseMatrix ref_coef = to_dense(fit["coef"]);
