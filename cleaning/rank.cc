@@ -11,6 +11,7 @@
 #include <string>
 
 #include "cleaning/confident_joint.h"
+#include "cleaning/detail/score_order.h"
 #include "cleaning/numpy_sort.h"
 
 namespace textaudit::cleaning {
@@ -147,7 +148,7 @@ std::vector<std::size_t> order_label_issues(const std::vector<bool>& label_issue
         break;
     }
   }
-  const std::vector<std::int64_t> order = numpy_argsort(scores);
+  const std::vector<std::int64_t> order = detail::argsort_scores(scores);  // numpy_argsort's order
   std::vector<std::size_t> ranked(order.size());
   for (std::size_t r = 0; r < order.size(); ++r) ranked[r] = flagged[static_cast<std::size_t>(order[r])];
   return ranked;

@@ -233,6 +233,9 @@ TEXTAUDIT_REGISTER_COMMAND(Command{
           ->required();
       app.add_option("--label-column", args->label_column, "column holding the labels in a CSV/TSV --labels file");
       add_cl_options(app, args->params);
+      args->params.n_threads = 0;
+      app.add_option("--threads", args->params.n_threads, "threads (0 = all cores, the default); results do not depend on it")
+          ->check(CLI::NonNegativeNumber);
       app.add_option("--format", args->format, "csv (default) or json")->check(CLI::IsMember({"csv", "json"}));
       app.add_flag("--all", args->all, "list every row in input order, not only the flagged rows in rank order");
       app.add_option("--out", args->out_path, "write here (atomically) instead of stdout");
