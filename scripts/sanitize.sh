@@ -53,7 +53,8 @@ for step in "${steps[@]}"; do
         cmake -S "$root" -B "$base-asan" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
           -DTEXTAUDIT_SANITIZE=ON -DTEXTAUDIT_BUILD_PYTHON=OFF >/dev/null
       fi
-      cmake --build "$base-asan" -j "$jobs" --target textaudit "${quick_tests[@]}" >/dev/null
+      cmake -S "$root" -B "$base-asan" -DTEXTAUDIT_QUICK_TESTS="$(IFS=';'; echo "${quick_tests[*]}")" >/dev/null
+      cmake --build "$base-asan" -j "$jobs" --target sanitizer_quick_tests >/dev/null
       failed=()
       for name in "${quick_tests[@]}"; do
         t=$base-asan/tests/$name
