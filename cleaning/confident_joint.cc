@@ -4,9 +4,6 @@
 #include "cleaning/confident_joint.h"
 
 #include <algorithm>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -14,6 +11,7 @@
 #include <string>
 
 #include "cleaning/detail/parallel_for.h"
+#include "cleaning/detail/probability_range.h"
 #include "cleaning/numpy_sort.h"
 
 namespace textaudit::cleaning {
@@ -114,25 +112,8 @@ int row_argmax(const double* row, Eigen::Index k) {
 
 namespace {
 
-constexpr double kLowestProbability = 0.0 - kFloatingPointComparison;
-constexpr double kHighestProbability = 1.0 + kFloatingPointComparison;
-
-// True when every value is in [-1e-6, 1 + 1e-6] (NaN is not). Two doubles per SSE2 compare.
-bool all_probabilities_in_range(const double* p, std::int64_t n) {
-  std::int64_t i = 0;
-#if defined(__SSE2__)
-  const __m128d low = _mm_set1_pd(kLowestProbability), high = _mm_set1_pd(kHighestProbability);
-  __m128d ok = _mm_castsi128_pd(_mm_set1_epi32(-1));
-  for (; i + 2 <= n; i += 2) {
-    const __m128d v = _mm_loadu_pd(p + i);
-    ok = _mm_and_pd(ok, _mm_and_pd(_mm_cmpge_pd(v, low), _mm_cmple_pd(v, high)));
-  }
-  if (_mm_movemask_pd(ok) != 3) return false;
-#endif
-  bool all = true;
-  for (; i < n; ++i) all &= p[i] >= kLowestProbability && p[i] <= kHighestProbability;
-  return all;
-}
+using detail::all_probabilities_in_range;
+using detail::probability_in_range;
 
 }  // namespace
 
@@ -180,7 +161,7 @@ void check_inputs(const std::vector<int>& labels, const DenseMatrix& pred_probs,
     if (!block_bad[static_cast<std::size_t>(b)]) continue;
     for (std::int64_t i = b * kBlock; i < size; ++i) {
       const double v = p[i];
-      if (v >= kLowestProbability && v <= kHighestProbability) continue;
+      if (probability_in_range(v)) continue;
       const auto row = i / static_cast<std::int64_t>(k);
       const auto col = i % static_cast<std::int64_t>(k);
       throw std::invalid_argument("Values in pred_probs must be between 0 and 1 (row " +

@@ -37,6 +37,7 @@
 #include "cleaning/confident_joint.h"
 #include "cleaning/detail/label_issues_prune.h"
 #include "cleaning/detail/parallel_for.h"
+#include "cleaning/detail/probability_range.h"
 #include "cleaning/numpy_sort.h"
 
 namespace textaudit::cleaning::detail {
@@ -45,30 +46,12 @@ namespace {
 constexpr std::int64_t kChunkRows = 1 << 15;  // rows per chunk of both passes
 constexpr std::int64_t kBlockRows = 128;      // range-checked, then read again from L1/L2
 constexpr std::int64_t kMinClassSample = 32;  // fewer sampled rows: the class skips the candidates
-constexpr double kLowestProbability = -1e-6;  // check_inputs' range, [-1e-6, 1 + 1e-6]
-constexpr double kHighestProbability = 1.0 + 1e-6;
 constexpr double kThresholdLowerBound = 2e-6;   // get_confident_thresholds
 constexpr double kMissingClassThreshold = 2.0;  // a class that is never a given label
 constexpr double kNoCandidates = -std::numeric_limits<double>::infinity();
 constexpr double kAllCandidates = std::numeric_limits<double>::infinity();
 constexpr std::uint8_t kByClass = 1, kByNoiseRate = 2, kNearKnown = 4, kNearArgmax = 8;
 
-// True when every value is in [-1e-6, 1 + 1e-6] (NaN is not). Two doubles per SSE2 compare.
-bool all_probabilities_in_range(const double* p, std::int64_t n) {
-  std::int64_t i = 0;
-#if defined(__SSE2__)
-  const __m128d low = _mm_set1_pd(kLowestProbability), high = _mm_set1_pd(kHighestProbability);
-  __m128d ok = _mm_castsi128_pd(_mm_set1_epi32(-1));
-  for (; i + 2 <= n; i += 2) {
-    const __m128d v = _mm_loadu_pd(p + i);
-    ok = _mm_and_pd(ok, _mm_and_pd(_mm_cmpge_pd(v, low), _mm_cmple_pd(v, high)));
-  }
-  if (_mm_movemask_pd(ok) != 3) return false;
-#endif
-  bool all = true;
-  for (; i < n; ++i) all &= p[i] >= kLowestProbability && p[i] <= kHighestProbability;
-  return all;
-}
 
 // Per column j of a group of <= 64: p_j >= cutoff_j (confident) and -(p_j - own) <= key_cutoff_j
 // (candidate; computed as own - p_j, which differs only in the sign of a zero). NaN sets no bit.
@@ -280,7 +263,7 @@ void scan_rows_default(const ScanInput& in, std::int64_t begin, std::int64_t end
   const auto k = static_cast<std::int64_t>(pred_probs.cols());
   for (std::int64_t i = from; i < size; ++i) {
     const double v = p[i];
-    if (v >= kLowestProbability && v <= kHighestProbability) continue;
+    if (probability_in_range(v)) continue;
     throw std::invalid_argument("Values in pred_probs must be between 0 and 1 (row " +
                                 std::to_string(i / k) + ", column " + std::to_string(i % k) +
                                 " holds " + std::to_string(v) + ").");

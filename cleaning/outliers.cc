@@ -11,6 +11,7 @@
 
 #include "cleaning/detail/parallel_for.h"
 #include "cleaning/detail/stats.h"
+#include "text/detail/target_clones.h"
 
 namespace textaudit::cleaning {
 namespace {
@@ -48,19 +49,6 @@ std::uint64_t splitmix64(std::uint64_t& state) {
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
   return z ^ (z >> 31);
 }
-
-// ThreadSanitizer instruments the ifunc resolver that target_clones generates, which the dynamic
-// loader runs before the TSan runtime is up: the program crashes at start. One build under TSan.
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define TEXTAUDIT_UNDER_TSAN 1
-#endif
-#endif
-#if defined(__SANITIZE_THREAD__) || defined(TEXTAUDIT_UNDER_TSAN)
-#define TEXTAUDIT_TARGET_CLONES
-#else
-#define TEXTAUDIT_TARGET_CLONES __attribute__((target_clones("arch=haswell", "default")))
-#endif
 
 // acc[0, n) += w * d[0, n): the hot loop of the reference-sample search, built for AVX2 too and
 // picked at run time (no -march needed); both builds add in the same order, so results agree.

@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "text/data_error.h"
+#include "text/detail/target_clones.h"
 
 namespace textaudit::text {
 namespace {
@@ -174,19 +175,6 @@ void count_block(const std::vector<std::string>& docs, std::size_t begin, std::s
     out.row_sizes.push_back(static_cast<std::uint32_t>(out.ids.size() - row_start));
   }
 }
-
-// ThreadSanitizer instruments the ifunc resolver that target_clones generates, which the dynamic
-// loader runs before the TSan runtime is up (see cleaning/outliers.cc): one build under TSan.
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define TEXTAUDIT_UNDER_TSAN 1
-#endif
-#endif
-#if defined(__SANITIZE_THREAD__) || defined(TEXTAUDIT_UNDER_TSAN)
-#define TEXTAUDIT_TARGET_CLONES
-#else
-#define TEXTAUDIT_TARGET_CLONES __attribute__((target_clones("arch=haswell", "default")))
-#endif
 
 // Sorts one row's (column, count) entries by column into cols_out / counts_out. Columns are
 // unique within a row, so for the usual few dozen entries each entry's rank is the number of
