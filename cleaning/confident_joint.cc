@@ -134,14 +134,7 @@ void check_inputs(const std::vector<int>& labels, const DenseMatrix& pred_probs,
     lowest = std::min(lowest, y);
     highest = std::max(highest, y);
   }
-  if (lowest < 0) {
-    throw std::invalid_argument("Labels must be positive integers corresponding to class indices.");
-  }
-  if (highest >= k) {
-    throw std::invalid_argument("pred_probs must have at least " + std::to_string(highest + 1) +
-                                " columns, based on the largest class index which appears in "
-                                "labels.");
-  }
+  detail::check_label_range(lowest, highest, k);
   if (require_two_classes && !two_classes) {
     throw std::invalid_argument("Labels must contain at least 2 classes.");
   }

@@ -326,14 +326,7 @@ std::vector<bool> prune_filter_mask(const std::vector<int>& labels, const DenseM
     highest = std::max(highest, s.highest);
     two_classes |= s.differs;
   }
-  if (lowest < 0) {
-    throw std::invalid_argument("Labels must be positive integers corresponding to class indices.");
-  }
-  if (highest >= k) {
-    throw std::invalid_argument("pred_probs must have at least " + std::to_string(highest + 1) +
-                                " columns, based on the largest class index which appears in "
-                                "labels.");
-  }
+  check_label_range(lowest, highest, k);
   // Labels that are all 0 pass cleanlab's validation here (a multi-label leftover); all 1 do not.
   const bool all_zero = highest == 0;
   if (!all_zero && !two_classes) throw std::invalid_argument("Labels must contain at least 2 classes.");

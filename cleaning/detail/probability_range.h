@@ -1,15 +1,30 @@
-// cleaning/detail/probability_range.h: the range check of cleanlab's check_inputs (every
-// pred_probs value within [-1e-6, 1 + 1e-6], FLOATING_POINT_COMPARISON), two doubles per SSE2
-// compare. Shared by the confident joint and the fused prune filters.
+// cleaning/detail/probability_range.h: the range checks of cleanlab's check_inputs (labels within
+// the columns of pred_probs; every pred_probs value within [-1e-6, 1 + 1e-6],
+// FLOATING_POINT_COMPARISON, two doubles per SSE2 compare), with cleanlab's messages. Shared by the
+// confident joint and the fused prune filters.
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
+#include <string>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
 namespace textaudit::cleaning::detail {
+
+// Throws as cleanlab when the smallest label is negative or the largest has no column (k columns).
+inline void check_label_range(int lowest, int highest, std::int64_t k) {
+  if (lowest < 0) {
+    throw std::invalid_argument("Labels must be positive integers corresponding to class indices.");
+  }
+  if (highest >= k) {
+    throw std::invalid_argument("pred_probs must have at least " + std::to_string(highest + 1) +
+                                " columns, based on the largest class index which appears in "
+                                "labels.");
+  }
+}
 
 inline constexpr double kLowestProbability = 0.0 - 1e-6;
 inline constexpr double kHighestProbability = 1.0 + 1e-6;
