@@ -46,5 +46,5 @@ GlobalFlags& global_flags();
 #define TEXTAUDIT_CONCAT_INNER(a, b) a##b
 #define TEXTAUDIT_CONCAT(a, b) TEXTAUDIT_CONCAT_INNER(a, b)
 #define TEXTAUDIT_REGISTER_COMMAND(...)                                                   \
-  static const bool TEXTAUDIT_CONCAT(textaudit_registered_, __LINE__) [[maybe_unused]] = \
+  static const bool TEXTAUDIT_CONCAT(textaudit_registered_, __COUNTER__) [[maybe_unused]] = \
       ::textaudit::cli::register_command(__VA_ARGS__)

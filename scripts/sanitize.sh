@@ -4,7 +4,8 @@
 #   2. a short libFuzzer run of every harness in fuzz/ (clang; see fuzz/run.sh).
 # Usage: scripts/sanitize.sh [asan|asan-quick|tsan|fuzz]...   (default: asan fuzz)
 #   asan-quick  what CI runs, to stay within its time budget: only the input-facing test programs
-#               (quick_tests below), without the cases tagged [slow], and no Python module.
+#               (quick_tests below), without the cases tagged [slow], and no Python module, built
+#               with clang in the fuzz tree ($base-fuzz), so `asan-quick fuzz` compiles it once.
 #   tsan  the parallel parts (vectorizer, cross-validation, logistic regression, confident
 #         learning, near-duplicates, the audit) under ThreadSanitizer; not run by CI (slow).
 # Environment: TEXTAUDIT_BUILD_DIR (base name; default build), TEXTAUDIT_JOBS, TEXTAUDIT_FUZZ_SECONDS
@@ -49,16 +50,20 @@ for step in "${steps[@]}"; do
     asan-quick)
       echo "== the input-facing tests under AddressSanitizer + UndefinedBehaviorSanitizer (without [slow] cases)"
       export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 OPENBLAS_NUM_THREADS=1
-      if [ ! -f "$base-asan/CMakeCache.txt" ]; then
-        cmake -S "$root" -B "$base-asan" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
-          -DTEXTAUDIT_SANITIZE=ON -DTEXTAUDIT_BUILD_PYTHON=OFF >/dev/null
+      # One clang ASan + UBSan tree ($base-fuzz) for these tests and the fuzz harnesses, so that CI
+      # compiles the libraries with sanitizers once (the fuzz step below reuses it).
+      if [ ! -f "$base-fuzz/CMakeCache.txt" ]; then
+        cxx=${CXX_FUZZ:-$(command -v clang++ || command -v clang++-14 || echo clang++)}
+        CXX=$cxx cmake -S "$root" -B "$base-fuzz" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
+          -DTEXTAUDIT_FUZZ=ON -DTEXTAUDIT_BUILD_PYTHON=OFF >/dev/null
       fi
-      cmake -S "$root" -B "$base-asan" -DTEXTAUDIT_QUICK_TESTS="$(IFS=';'; echo "${quick_tests[*]}")" >/dev/null
-      cmake --build "$base-asan" -j "$jobs" --target sanitizer_quick_tests >/dev/null
+      cmake -S "$root" -B "$base-fuzz" -DTEXTAUDIT_BUILD_TESTS=ON \
+        -DTEXTAUDIT_QUICK_TESTS="$(IFS=';'; echo "${quick_tests[*]}")" >/dev/null
+      cmake --build "$base-fuzz" -j "$jobs" --target sanitizer_quick_tests >/dev/null
       failed=()
       for name in "${quick_tests[@]}"; do
-        t=$base-asan/tests/$name
-        (cd "$base-asan" && "$t" "~[slow]" >"$t.log" 2>&1) || { failed+=("$(basename "$t")"); tail -40 "$t.log"; }
+        t=$base-fuzz/tests/$name
+        (cd "$base-fuzz" && "$t" "~[slow]" >"$t.log" 2>&1) || { failed+=("$(basename "$t")"); tail -40 "$t.log"; }
       done
       [ ${#failed[@]} -eq 0 ] || { echo "!! failed under ASan/UBSan: ${failed[*]}" >&2; exit 1; }
       echo "all test programs passed"

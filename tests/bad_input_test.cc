@@ -32,7 +32,7 @@ using textaudit::testing::source_path;
 
 namespace {
 
-constexpr int kExitOk = 0, kExitError = 1, kExitUsage = 2, kExitBadData = 4;
+constexpr int kExitOk = 0, kExitError = 1, kExitBadData = 4;
 
 struct TempDir {
   fs::path path;

@@ -170,7 +170,9 @@ void run_case(const json& c) {
   const std::vector<std::string> methods = {"self_confidence", "normalized_margin",
                                             "confidence_weighted_entropy"};
   int checked = 0, recorded = 0;
-  for (const auto& [family, value] : expected.items()) {
+  for (const auto& item : expected.items()) {
+    const std::string& family = item.key();
+    const json& value = item.value();
     if (family == "errors") continue;
     recorded += value.is_object() && family != "estimate_latent" &&
                         family != "estimate_py_and_noise_matrices_from_probabilities"

@@ -106,7 +106,8 @@ TEST_CASE("knn_graph and find_near_duplicates match cleanlab Datalab on every re
         CHECK(r.sets[i].size() == got.size());
         int end = 0;
         const auto& kg = dl.at("knn_graph");
-        const auto [first_run, cut] = tie_run(kg.at("indices"), kg.at("distances"), static_cast<std::size_t>(i), 0, &end);
+        const auto [first_run, cut_binding] = tie_run(kg.at("indices"), kg.at("distances"), static_cast<std::size_t>(i), 0, &end);
+        const bool cut = cut_binding;  // a plain variable: clang 14 cannot capture structured bindings
         CHECK(info.at("nearest_neighbor")[i] == kg.at("indices")[i][0]);
         nn_errors += std::none_of(first_run.begin(), first_run.end(), [&](std::int64_t w) {
           return w == r.nearest_neighbor[i] || (cut && x.row(w) == x.row(r.nearest_neighbor[i]));
