@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "models/detail/columns.h"
 #include "models/logistic_regression.h"
 #include "test_util.h"
 #include "text/data_error.h"
@@ -422,4 +423,90 @@ TEST_CASE("Wide problems (many column tasks) reach a zero gradient computed the 
     }
     CHECK(coefs[0] == coefs[1]);
   }
+}
+
+TEST_CASE("The column copy in row blocks holds the same entries, in the same order, as one block", "[models]") {
+  std::mt19937_64 rng(11);
+  CsrMatrix X;
+  X.rows = 1000;
+  X.cols = 37;
+  for (std::int64_t i = 0; i < X.rows; ++i) {
+    std::vector<std::int32_t> cols;
+    for (int e = 0; e < 5; ++e) cols.push_back(static_cast<std::int32_t>(rng() % X.cols));
+    std::sort(cols.begin(), cols.end());
+    cols.erase(std::unique(cols.begin(), cols.end()), cols.end());
+    for (auto c : cols) {
+      X.indices.push_back(c);
+      X.data.push_back(static_cast<float>(rng() % 100));
+    }
+    X.indptr.push_back(static_cast<std::int64_t>(X.indices.size()));
+  }
+  std::vector<std::int64_t> subset;
+  for (std::int64_t i = 0; i < X.rows; i += 1 + static_cast<std::int64_t>(rng() % 3)) subset.push_back(i);
+  for (const bool use_subset : {false, true}) {
+    const std::span<const std::int64_t> rows = use_subset ? std::span<const std::int64_t>(subset) : std::span<const std::int64_t>();
+    const auto one = textaudit::models::detail::make_columns(X, rows, 3, 1 << 30);
+    REQUIRE(one.n_blocks == 1);
+    for (const std::int64_t block_rows : {1, 7, 64, 999}) {
+      const auto blocked = textaudit::models::detail::make_columns(X, rows, 3, block_rows);
+      const std::int64_t n = use_subset ? static_cast<std::int64_t>(subset.size()) : X.rows;
+      CHECK(blocked.n_blocks == (n + block_rows - 1) / block_rows);
+      CHECK(blocked.task_begin == one.task_begin);
+      for (std::int64_t j = 0; j < X.cols; ++j) {
+        std::vector<std::pair<std::int32_t, float>> a, b;
+        for (std::int64_t e = one.indptr[j]; e < one.indptr[j + 1]; ++e) a.emplace_back(one.rows[e], one.vals[e]);
+        for (std::int64_t blk = 0; blk < blocked.n_blocks; ++blk) {
+          for (std::int64_t e = blocked.indptr[blk * X.cols + j]; e < blocked.indptr[blk * X.cols + j + 1]; ++e) {
+            CHECK(blocked.rows[e] / block_rows == blk);
+            b.emplace_back(blocked.rows[e], blocked.vals[e]);
+          }
+        }
+        CHECK(a == b);
+      }
+    }
+  }
+}
+
+TEST_CASE("Tall problems (several row blocks of the column copy) reach a zero gradient computed the slow way",
+          "[models]") {
+  // 150,000 rows x 8 classes: three row blocks of the solver's column copy of X (detail/columns.h),
+  // so every column pass carries its sums from block to block.
+  std::mt19937_64 rng(5);
+  const int k = 8;
+  const std::int64_t n = 150000, d = 300;
+  CsrMatrix X;
+  X.rows = n;
+  X.cols = d;
+  std::vector<int> y;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const int label = static_cast<int>(rng() % k);
+    y.push_back(label);
+    std::vector<std::int32_t> cols;
+    for (int e = 0; e < 5; ++e) cols.push_back(static_cast<std::int32_t>(rng() % d));
+    cols.push_back(static_cast<std::int32_t>(label * (d / k) + rng() % 10));  // informative
+    std::sort(cols.begin(), cols.end());
+    cols.erase(std::unique(cols.begin(), cols.end()), cols.end());
+    for (auto c : cols) {
+      X.indices.push_back(c);
+      X.data.push_back(static_cast<float>(0.2 + (rng() % 1000) / 1000.0));
+    }
+    X.indptr.push_back(static_cast<std::int64_t>(X.indices.size()));
+  }
+  const double C = 0.5;
+  LogisticRegression model({.C = C, .tol = 1e-8, .n_threads = 2});
+  model.fit(X, y, k);
+  REQUIRE(model.converged());
+  const DenseMatrix coef = model.coef();
+  const DenseMatrix P = model.predict_proba(X);
+  DenseMatrix grad = coef;  // the penalty's gradient
+  std::vector<double> grad_intercept(k, 0.0);
+  for (std::int64_t i = 0; i < n; ++i) {
+    for (int c = 0; c < k; ++c) {
+      const double residual = P(i, c) - (y[i] == c ? 1.0 : 0.0);
+      grad_intercept[c] += C * residual;
+      for (std::int64_t p = X.indptr[i]; p < X.indptr[i + 1]; ++p) grad(c, X.indices[p]) += C * X.data[p] * residual;
+    }
+  }
+  CHECK(grad.cwiseAbs().maxCoeff() <= 1e-6);
+  for (int c = 0; c < k; ++c) CHECK(std::abs(grad_intercept[c]) <= 1e-6);
 }

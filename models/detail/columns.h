@@ -3,6 +3,13 @@
 // element as one sum over its column, in registers, in ascending row order: no scatter into the
 // outputs, and the same summation order whatever the thread count. Columns are cut into tasks of
 // about equal entry counts.
+//
+// Row blocks: when the per-row inputs of a pass (n_rows x classes) outgrow the caches, the random
+// gathers of a column pass go to memory, a cache line for every few bytes used. The entries are
+// therefore stored block by block (rows [0, block_rows), [block_rows, 2 block_rows), ...), each
+// block column by column: a pass walks block 0's columns, then block 1's, ..., so the gathers
+// stay within one block's slice of the inputs. Carrying each column's sum from block to block
+// keeps the summation order ascending by row, so the results are the same for any block size.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +21,11 @@
 namespace textaudit::models::detail {
 
 struct Columns {
-  std::vector<std::int64_t> indptr;  // cols + 1 offsets into `rows` / `vals`
+  std::int64_t cols = 0;
+  std::int64_t n_blocks = 1;
+  // n_blocks * cols + 1 offsets into `rows` / `vals`: block b, column j is
+  // [indptr[b * cols + j], indptr[b * cols + j + 1]).
+  std::vector<std::int64_t> indptr;
   std::vector<std::int32_t> rows;    // positions 0..n_rows-1 of the selected rows, ascending per column
   std::vector<float> vals;
   std::vector<std::int64_t> task_begin;  // n_tasks + 1 column offsets: [task_begin[t], task_begin[t+1])
@@ -22,7 +33,9 @@ struct Columns {
 };
 
 // The columns of X restricted to `rows` (ascending row ids of X; empty = every row); positions in
-// the result number the selected rows 0, 1, ... Columns are grouped into about `n_tasks` tasks.
-Columns make_columns(const text::CsrMatrix& X, std::span<const std::int64_t> rows, int n_tasks);
+// the result number the selected rows 0, 1, ... Columns are grouped into about `n_tasks` tasks,
+// rows into blocks of `block_rows` (>= 1) positions.
+Columns make_columns(const text::CsrMatrix& X, std::span<const std::int64_t> rows, int n_tasks,
+                     std::int64_t block_rows);
 
 }  // namespace textaudit::models::detail
