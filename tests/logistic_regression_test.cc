@@ -118,6 +118,50 @@ Random random_problem(std::int64_t n, std::int64_t d, int k, std::uint64_t seed)
   return r;
 }
 
+// n rows of `n_random` random columns of d plus one informative column in the label's band
+// (label * d / k + [0, informative_width)), values in [0.2, 1.2).
+Random sparse_random_problem(std::mt19937_64& rng, std::int64_t n, std::int64_t d, int k, int n_random,
+                             int informative_width) {
+  Random r;
+  r.X.rows = n;
+  r.X.cols = d;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const int label = static_cast<int>(rng() % k);
+    r.y.push_back(label);
+    std::vector<std::int32_t> cols;
+    for (int e = 0; e < n_random; ++e) cols.push_back(static_cast<std::int32_t>(rng() % d));
+    cols.push_back(static_cast<std::int32_t>(label * (d / k) + rng() % informative_width));
+    std::sort(cols.begin(), cols.end());
+    cols.erase(std::unique(cols.begin(), cols.end()), cols.end());
+    for (auto c : cols) {
+      r.X.indices.push_back(c);
+      r.X.data.push_back(static_cast<float>(0.2 + (rng() % 1000) / 1000.0));
+    }
+    r.X.indptr.push_back(static_cast<std::int64_t>(r.X.indices.size()));
+  }
+  return r;
+}
+
+// The gradient C * X^T (P - Y) + W of a fitted model (rows of coef) and of its intercepts,
+// recomputed from the CSR rows, independently of the solver's column copy.
+std::pair<DenseMatrix, std::vector<double>> slow_gradient(const LogisticRegression& model, const CsrMatrix& X,
+                                                          const std::vector<int>& y, double C) {
+  const DenseMatrix coef = model.coef();
+  const DenseMatrix P = model.predict_proba(X);
+  DenseMatrix grad = coef;  // the penalty's gradient
+  std::vector<double> grad_intercept(static_cast<std::size_t>(coef.rows()), 0.0);
+  const bool binary = coef.rows() == 1;
+  for (std::int64_t i = 0; i < X.rows; ++i) {
+    for (Eigen::Index c = 0; c < coef.rows(); ++c) {
+      const int cls = binary ? 1 : static_cast<int>(c);
+      const double residual = P(i, cls) - (y[static_cast<std::size_t>(i)] == cls ? 1.0 : 0.0);
+      grad_intercept[static_cast<std::size_t>(c)] += C * residual;
+      for (std::int64_t p = X.indptr[i]; p < X.indptr[i + 1]; ++p) grad(c, X.indices[p]) += C * X.data[p] * residual;
+    }
+  }
+  return {grad, grad_intercept};
+}
+
 }  // namespace
 
 TEST_CASE("LogisticRegression reaches scikit-learn's converged optimum on every reference fit",
@@ -380,25 +424,9 @@ TEST_CASE("Wide problems (many column tasks) reach a zero gradient computed the 
   // from the CSR rows, independently of the solver's transpose.
   std::mt19937_64 rng(3);
   for (int k : {2, 5}) {
-    const std::int64_t n = 800, d = 20000;
-    CsrMatrix X;
-    X.rows = n;
-    X.cols = d;
-    std::vector<int> y;
-    for (std::int64_t i = 0; i < n; ++i) {
-      const int label = static_cast<int>(rng() % k);
-      y.push_back(label);
-      std::vector<std::int32_t> cols;
-      for (int e = 0; e < 12; ++e) cols.push_back(static_cast<std::int32_t>(rng() % d));
-      cols.push_back(static_cast<std::int32_t>(label * (d / k) + rng() % 50));  // informative
-      std::sort(cols.begin(), cols.end());
-      cols.erase(std::unique(cols.begin(), cols.end()), cols.end());
-      for (auto c : cols) {
-        X.indices.push_back(c);
-        X.data.push_back(static_cast<float>(0.2 + (rng() % 1000) / 1000.0));
-      }
-      X.indptr.push_back(static_cast<std::int64_t>(X.indices.size()));
-    }
+    const Random problem = sparse_random_problem(rng, 800, 20000, k, 12, 50);
+    const CsrMatrix& X = problem.X;
+    const std::vector<int>& y = problem.y;
     const double C = 3.0;
     std::vector<DenseMatrix> coefs;
     for (int threads : {1, 2}) {
@@ -406,20 +434,7 @@ TEST_CASE("Wide problems (many column tasks) reach a zero gradient computed the 
       model.fit(X, y, k);
       REQUIRE(model.converged());
       coefs.push_back(model.coef());
-      const DenseMatrix coef = model.coef();
-      const DenseMatrix P = model.predict_proba(X);
-      DenseMatrix grad = coef;  // the penalty's gradient
-      const bool binary = coef.rows() == 1;
-      for (std::int64_t i = 0; i < n; ++i) {
-        for (std::int64_t p = X.indptr[i]; p < X.indptr[i + 1]; ++p) {
-          for (Eigen::Index c = 0; c < coef.rows(); ++c) {
-            const int cls = binary ? 1 : static_cast<int>(c);
-            const double residual = P(i, cls) - (y[i] == cls ? 1.0 : 0.0);
-            grad(c, X.indices[p]) += C * X.data[p] * residual;
-          }
-        }
-      }
-      CHECK(grad.cwiseAbs().maxCoeff() <= 1e-7);
+      CHECK(slow_gradient(model, X, y, C).first.cwiseAbs().maxCoeff() <= 1e-7);
     }
     CHECK(coefs[0] == coefs[1]);
   }
@@ -473,40 +488,12 @@ TEST_CASE("Tall problems (several row blocks of the column copy) reach a zero gr
   // so every column pass carries its sums from block to block.
   std::mt19937_64 rng(5);
   const int k = 8;
-  const std::int64_t n = 150000, d = 300;
-  CsrMatrix X;
-  X.rows = n;
-  X.cols = d;
-  std::vector<int> y;
-  for (std::int64_t i = 0; i < n; ++i) {
-    const int label = static_cast<int>(rng() % k);
-    y.push_back(label);
-    std::vector<std::int32_t> cols;
-    for (int e = 0; e < 5; ++e) cols.push_back(static_cast<std::int32_t>(rng() % d));
-    cols.push_back(static_cast<std::int32_t>(label * (d / k) + rng() % 10));  // informative
-    std::sort(cols.begin(), cols.end());
-    cols.erase(std::unique(cols.begin(), cols.end()), cols.end());
-    for (auto c : cols) {
-      X.indices.push_back(c);
-      X.data.push_back(static_cast<float>(0.2 + (rng() % 1000) / 1000.0));
-    }
-    X.indptr.push_back(static_cast<std::int64_t>(X.indices.size()));
-  }
+  const Random problem = sparse_random_problem(rng, 150000, 300, k, 5, 10);
   const double C = 0.5;
   LogisticRegression model({.C = C, .tol = 1e-8, .n_threads = 2});
-  model.fit(X, y, k);
+  model.fit(problem.X, problem.y, k);
   REQUIRE(model.converged());
-  const DenseMatrix coef = model.coef();
-  const DenseMatrix P = model.predict_proba(X);
-  DenseMatrix grad = coef;  // the penalty's gradient
-  std::vector<double> grad_intercept(k, 0.0);
-  for (std::int64_t i = 0; i < n; ++i) {
-    for (int c = 0; c < k; ++c) {
-      const double residual = P(i, c) - (y[i] == c ? 1.0 : 0.0);
-      grad_intercept[c] += C * residual;
-      for (std::int64_t p = X.indptr[i]; p < X.indptr[i + 1]; ++p) grad(c, X.indices[p]) += C * X.data[p] * residual;
-    }
-  }
+  const auto [grad, grad_intercept] = slow_gradient(model, problem.X, problem.y, C);
   CHECK(grad.cwiseAbs().maxCoeff() <= 1e-6);
-  for (int c = 0; c < k; ++c) CHECK(std::abs(grad_intercept[c]) <= 1e-6);
+  for (const double g : grad_intercept) CHECK(std::abs(g) <= 1e-6);
 }
