@@ -6,8 +6,7 @@
 // X by columns (detail/columns.h), so each output element has one owner and one summation order:
 // the fit is bit-identical whatever the thread count.
 //
-// CG runs in centred coordinates (Problem::Centring): TF-IDF features are all >= 0, so every
-// weight is strongly coupled with the intercept of its class, the Hessian's worst-conditioned
+// CG runs in centred coordinates: TF-IDF features are all >= 0, so every weight is strongly coupled with the intercept of its class, the Hessian's worst-conditioned
 // direction; substituting b' = b + mu^T W (mu: the curvature-weighted mean of each feature)
 // removes that coupling at the cost of two O(features) vector operations per Hessian product.
 // For the multinomial model, CG also stays in the subspace where each feature's K weights (and
@@ -174,8 +173,8 @@ class Problem {
   }
 
   // M = diagonal of the Hessian at P (1 + sum_i x_ij^2 h_ik; intercept: sum_i h_ik), and, with an
-  // intercept, the centring at P (see Centring) and Mc, the diagonal of the centred Hessian, the
-  // CG preconditioner (float32 per-row factors, as in hess_vec).
+  // intercept, the centring at P (see the top of this file) and Mc, the diagonal of the centred
+  // Hessian, the CG preconditioner (float32 per-row factors, as in hess_vec).
   void hess_diag(const double* P, double* M) {
     row_pass(rowbuf_f_.data(), [&](std::int64_t i, HvReal* h) {
       const double* p = P + i * m_;
@@ -440,7 +439,7 @@ struct TronResult {
 TronResult tron(Problem& problem, std::vector<double>& w, std::int64_t n_rows, int m, double gtol,
                 double ftol, int max_iter) {
   const std::size_t N = static_cast<std::size_t>(problem.size());
-  // CG works in centred coordinates (Problem's Centring): gc = T^T g, its step s, w + T s.
+  // CG works in centred coordinates (see the top of this file): gc = T^T g, its step s, w + T s.
   std::vector<double> g(N), g_new(N), gc(N), s(N), step(N), r(N), d(N), Hd(N), z(N), M(N), w_new(N);
   std::vector<double> P(static_cast<std::size_t>(n_rows * m)), P_new(P.size());
   TronResult result;
