@@ -6,8 +6,8 @@
 // X by columns (detail/columns.h), so each output element has one owner and one summation order:
 // the fit is bit-identical whatever the thread count.
 //
-// CG runs in centred coordinates: TF-IDF features are all >= 0, so every weight is strongly coupled with the intercept of its class, the Hessian's worst-conditioned
-// direction; substituting b' = b + mu^T W (mu: the curvature-weighted mean of each feature)
+// CG runs in centred coordinates: TF-IDF features are all >= 0, so every weight is strongly
+// coupled with the intercept of its class, the Hessian's worst-conditioned direction; substituting b' = b + mu^T W (mu: the curvature-weighted mean of each feature)
 // removes that coupling at the cost of two O(features) vector operations per Hessian product.
 // For the multinomial model, CG also stays in the subspace where each feature's K weights (and
 // the K intercepts) sum to zero: the softmax ignores a common shift, so the optimum lies there and
