@@ -7,8 +7,9 @@
 // the fit is bit-identical whatever the thread count.
 //
 // CG runs in centred coordinates: TF-IDF features are all >= 0, so every weight is strongly
-// coupled with the intercept of its class, the Hessian's worst-conditioned direction; substituting b' = b + mu^T W (mu: the curvature-weighted mean of each feature)
-// removes that coupling at the cost of two O(features) vector operations per Hessian product.
+// coupled with the intercept of its class, the Hessian's worst-conditioned direction;
+// substituting b' = b + mu^T W (mu: the curvature-weighted mean of each feature) removes that
+// coupling at the cost of two O(features) vector operations per Hessian product.
 // For the multinomial model, CG also stays in the subspace where each feature's K weights (and
 // the K intercepts) sum to zero: the softmax ignores a common shift, so the optimum lies there and
 // the Hessian's data part is zero across it. Together they take a fit on the 200k-row benchmark
