@@ -23,6 +23,8 @@ target_include_directories(textaudit_lib PUBLIC
   $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include> $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}>
   $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 target_compile_features(textaudit_lib PUBLIC cxx_std_20)
+# The library's Eigen ABI (see the top-level CMakeLists.txt), whatever flags the program uses.
+target_compile_definitions(textaudit_lib PUBLIC ${TEXTAUDIT_EIGEN_ABI})
 # Eigen is in the public headers (DenseMatrix); the rest is needed at link time only.
 target_link_libraries(textaudit_lib PUBLIC Eigen3::Eigen
                       PRIVATE PkgConfig::RE2 PkgConfig::UTF8PROC PkgConfig::TEXTAUDIT_OPENBLAS Threads::Threads)

@@ -650,11 +650,28 @@ LogisticRegression::LogisticRegression(LogisticRegressionParams params) : params
 
 LogisticRegression& LogisticRegression::fit(const text::CsrMatrix& X, std::span<const int> y,
                                             int n_classes, std::span<const double> sample_weight) {
+  return fit_rows(X, {}, true, y, n_classes, sample_weight);
+}
+
+LogisticRegression& LogisticRegression::fit(const text::CsrMatrix& X, std::span<const std::int64_t> rows,
+                                            std::span<const int> y, int n_classes,
+                                            std::span<const double> sample_weight) {
+  for (std::size_t r = 0; r < rows.size(); ++r)
+    if (rows[r] < 0 || rows[r] >= X.rows || (r > 0 && rows[r] <= rows[r - 1]))
+      throw std::invalid_argument("LogisticRegression::fit: rows must be strictly ascending row ids of X (0.." +
+                                  std::to_string(X.rows - 1) + "); entry " + std::to_string(r) + " is " +
+                                  std::to_string(rows[r]));
+  return fit_rows(X, rows, false, y, n_classes, sample_weight);
+}
+
+LogisticRegression& LogisticRegression::fit_rows(const text::CsrMatrix& X, std::span<const std::int64_t> rows,
+                                                 bool all_rows, std::span<const int> y, int n_classes,
+                                                 std::span<const double> sample_weight) {
   check_params(params_);
-  const std::int64_t n = X.rows;
+  const std::int64_t n = all_rows ? X.rows : static_cast<std::int64_t>(rows.size());
   if (static_cast<std::int64_t>(y.size()) != n)
     throw std::invalid_argument("LogisticRegression::fit: y has " + std::to_string(y.size()) +
-                                " entries but X has " + std::to_string(n) + " rows");
+                                " entries but " + std::to_string(n) + " rows are fitted");
   if (!sample_weight.empty() && static_cast<std::int64_t>(sample_weight.size()) != n)
     throw std::invalid_argument("LogisticRegression::fit: sample_weight has " +
                                 std::to_string(sample_weight.size()) + " entries, expected " +
@@ -708,7 +725,7 @@ LogisticRegression& LogisticRegression::fit(const text::CsrMatrix& X, std::span<
     cs[static_cast<std::size_t>(i)] = params_.C * weight;
   }
 
-  Problem problem(X, {}, target, cs, m, params_.fit_intercept, params_.n_threads);
+  Problem problem(X, rows, target, cs, m, params_.fit_intercept, params_.n_threads);
   std::vector<double> w(static_cast<std::size_t>(problem.size()), 0.0);
   if (warm) {
     std::copy(weights_.begin(), weights_.end(), w.begin());
@@ -752,19 +769,30 @@ LogisticRegression& LogisticRegression::fit(const text::CsrMatrix& X, std::span<
 }
 
 DenseMatrix LogisticRegression::decision_function(const text::CsrMatrix& X) const {
+  return scores_rows(X, {}, true);
+}
+
+DenseMatrix LogisticRegression::scores_rows(const text::CsrMatrix& X, std::span<const std::int64_t> rows,
+                                            bool all_rows) const {
   if (!fitted()) throw std::invalid_argument("LogisticRegression: predict before fit");
   if (X.cols != n_features_)
     throw std::invalid_argument("LogisticRegression: X has " + std::to_string(X.cols) +
                                 " columns, the model was fitted on " + std::to_string(n_features_));
+  const std::int64_t n = all_rows ? X.rows : static_cast<std::int64_t>(rows.size());
+  for (std::int64_t r = 0; r < n && !all_rows; ++r)
+    if (rows[static_cast<std::size_t>(r)] < 0 || rows[static_cast<std::size_t>(r)] >= X.rows)
+      throw std::invalid_argument("LogisticRegression: row id " + std::to_string(rows[static_cast<std::size_t>(r)]) +
+                                  " outside X's " + std::to_string(X.rows) + " rows");
   const int m = n_vectors();
-  DenseMatrix scores(X.rows, m);
-  detail::parallel_for(std::max(1, ceil_div(X.rows, kRowChunk)), params_.n_threads, [&](int c) {
-    for (std::int64_t i = c * kRowChunk, end = std::min(X.rows, i + kRowChunk); i < end; ++i) {
-      for (int k = 0; k < m; ++k) scores(i, k) = intercept_[static_cast<std::size_t>(k)];
+  DenseMatrix scores(n, m);
+  detail::parallel_for(std::max(1, ceil_div(n, kRowChunk)), params_.n_threads, [&](int c) {
+    for (std::int64_t r = c * kRowChunk, end = std::min(n, r + kRowChunk); r < end; ++r) {
+      const std::int64_t i = all_rows ? r : rows[static_cast<std::size_t>(r)];
+      for (int k = 0; k < m; ++k) scores(r, k) = intercept_[static_cast<std::size_t>(k)];
       for (std::int64_t p = X.indptr[i]; p < X.indptr[i + 1]; ++p) {
         const double x = X.data[p];
         const double* wj = weights_.data() + static_cast<std::int64_t>(X.indices[p]) * m;
-        for (int k = 0; k < m; ++k) scores(i, k) += x * wj[k];
+        for (int k = 0; k < m; ++k) scores(r, k) += x * wj[k];
       }
     }
   });
@@ -772,10 +800,17 @@ DenseMatrix LogisticRegression::decision_function(const text::CsrMatrix& X) cons
 }
 
 DenseMatrix LogisticRegression::predict_proba(const text::CsrMatrix& X) const {
-  const DenseMatrix scores = decision_function(X);
-  DenseMatrix proba = DenseMatrix::Zero(X.rows, n_classes_);
+  return proba_from_scores(scores_rows(X, {}, true));
+}
+
+DenseMatrix LogisticRegression::predict_proba(const text::CsrMatrix& X, std::span<const std::int64_t> rows) const {
+  return proba_from_scores(scores_rows(X, rows, false));
+}
+
+DenseMatrix LogisticRegression::proba_from_scores(const DenseMatrix& scores) const {
+  DenseMatrix proba = DenseMatrix::Zero(scores.rows(), n_classes_);
   const int m = n_vectors();
-  for (std::int64_t i = 0; i < X.rows; ++i) {
+  for (Eigen::Index i = 0; i < scores.rows(); ++i) {
     if (m == 1) {
       const double p1 = sigmoid(scores(i, 0));
       proba(i, classes_[0]) = 1.0 - p1;

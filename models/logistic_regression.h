@@ -51,9 +51,15 @@ class LogisticRegression {
   // Throws std::invalid_argument for bad params/shapes, DataError when fewer than 2 classes occur.
   LogisticRegression& fit(const text::CsrMatrix& X, std::span<const int> y, int n_classes,
                           std::span<const double> sample_weight = {});
+  // The same fit on the rows `rows` of X (strictly ascending row ids), without copying them (a
+  // cross-validation fold): y and sample_weight have one entry per selected row.
+  LogisticRegression& fit(const text::CsrMatrix& X, std::span<const std::int64_t> rows, std::span<const int> y,
+                          int n_classes, std::span<const double> sample_weight = {});
 
   // n_samples x n_classes probabilities (rows sum to 1). Requires fit; X.cols == n_features().
   DenseMatrix predict_proba(const text::CsrMatrix& X) const;
+  // Probabilities of the rows `rows` of X (any row ids, in the order given), without copying them.
+  DenseMatrix predict_proba(const text::CsrMatrix& X, std::span<const std::int64_t> rows) const;
   // n_samples x n_weight_vectors raw scores x.w + b (1 column for a binary fit).
   DenseMatrix decision_function(const text::CsrMatrix& X) const;
 
@@ -100,6 +106,11 @@ class LogisticRegression {
   std::vector<std::string> warnings_;
 
   int n_vectors() const { return classes_.size() == 2 ? 1 : static_cast<int>(classes_.size()); }
+  // fit and predict_proba on `rows` of X, or on every row when `all_rows`.
+  LogisticRegression& fit_rows(const text::CsrMatrix& X, std::span<const std::int64_t> rows, bool all_rows,
+                               std::span<const int> y, int n_classes, std::span<const double> sample_weight);
+  DenseMatrix scores_rows(const text::CsrMatrix& X, std::span<const std::int64_t> rows, bool all_rows) const;
+  DenseMatrix proba_from_scores(const DenseMatrix& scores) const;
 };
 
 // Throws std::invalid_argument naming the first bad field.

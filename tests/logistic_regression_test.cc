@@ -305,6 +305,48 @@ TEST_CASE("The fit is bit-identical for any thread count", "[models]") {
   CHECK(coefs[0] == coefs[2]);
 }
 
+TEST_CASE("A fit and probabilities on a row subset of X equal those on a copy of the rows", "[models]") {
+  for (int k : {2, 4}) {
+    auto problem = random_problem(3000, 200, k, 31 + k);
+    std::vector<std::size_t> rows;
+    std::vector<std::int64_t> ids, others;
+    std::vector<int> y;
+    std::vector<double> weights;
+    for (std::size_t i = 0; i < problem.y.size(); ++i) {
+      if (i % 7 == 3 || i % 11 == 0) {
+        others.push_back(static_cast<std::int64_t>(i));
+        continue;
+      }
+      rows.push_back(i);
+      ids.push_back(static_cast<std::int64_t>(i));
+      y.push_back(problem.y[i]);
+      weights.push_back(1.0 + static_cast<double>(i % 3));
+    }
+    const CsrMatrix sub = problem.X.select_rows(rows);
+    LogisticRegression copied({.n_threads = 2});
+    copied.fit(sub, y, k, weights);
+    LogisticRegression in_place({.n_threads = 2});
+    in_place.fit(problem.X, ids, y, k, weights);
+    CHECK(in_place.n_hessian_products() == copied.n_hessian_products());
+    CHECK(in_place.coef() == copied.coef());
+    CHECK(in_place.intercept() == copied.intercept());
+    std::vector<std::size_t> other_rows(others.begin(), others.end());
+    std::reverse(others.begin(), others.end());  // any order
+    std::reverse(other_rows.begin(), other_rows.end());
+    CHECK(in_place.predict_proba(problem.X, others) == copied.predict_proba(problem.X.select_rows(other_rows)));
+  }
+  auto problem = random_problem(50, 10, 2, 1);
+  LogisticRegression model;
+  CHECK_THROWS_WITH(model.fit(problem.X, std::vector<std::int64_t>{3, 2}, std::vector<int>{0, 1}, 2),
+                    Catch::Contains("strictly ascending"));
+  CHECK_THROWS_WITH(model.fit(problem.X, std::vector<std::int64_t>{1, 50}, std::vector<int>{0, 1}, 2),
+                    Catch::Contains("entry 1 is 50"));
+  CHECK_THROWS_WITH(model.fit(problem.X, std::vector<std::int64_t>{1, 2}, std::vector<int>{0}, 2),
+                    Catch::Contains("2 rows are fitted"));
+  model.fit(problem.X, problem.y, 2);
+  CHECK_THROWS_WITH(model.predict_proba(problem.X, std::vector<std::int64_t>{-1}), Catch::Contains("outside"));
+}
+
 TEST_CASE("A warm start reaches the same optimum in fewer iterations", "[models]") {
   auto problem = random_problem(2000, 100, 3, 5);
   LogisticRegression cold({.tol = 1e-9});
