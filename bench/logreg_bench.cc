@@ -143,6 +143,7 @@ void BM_CrossValPredict5(benchmark::State& state) {
   state.counters["fold_iters"] = iters;
   state.counters["fold_hess_vec"] = hess;
   state.counters["full_fit_iters"] = result.full_fit_iter;
+  state.counters["full_fit_hess_vec"] = result.full_fit_hessian_products;
   state.SetItemsProcessed(state.iterations() * data().X.rows);
 }
 BENCHMARK(BM_CrossValPredict5)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);

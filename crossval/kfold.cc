@@ -164,9 +164,12 @@ CrossValResult cross_val_predict(const text::CsrMatrix& X, std::span<const int> 
     full_params.tol = 0.0;
     full_params.ftol = std::max(params.ftol, 1e-4);
     full.set_params(full_params);
+    const auto start = std::chrono::steady_clock::now();
     full.fit(X, y, n_classes);
+    result.full_fit_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   result.full_fit_iter = full.n_iter();
+  result.full_fit_hessian_products = full.n_hessian_products();
 
   // Folds in rounds of `outer` parallel fits, a round's threads split evenly between its folds
   // (5 folds on 2 threads: two rounds of 2 x 1 thread, then 1 x 2 threads, so no core idles in

@@ -51,6 +51,8 @@ struct CrossValResult {
   DenseMatrix pred_probs;              // n_samples x n_classes, out-of-fold, input order
   std::vector<FoldSummary> folds;      // per fold
   int full_fit_iter = 0;               // iterations of the all-rows fit used as warm start
+  int full_fit_hessian_products = 0;   // its Hessian-vector products
+  double full_fit_seconds = 0.0;       // its wall time (0 when it was handed in)
   std::vector<std::string> warnings;   // fold warnings and non-convergence, never printed
 };
 
