@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <malloc.h>
 #include <memory>
 #include <string>
 #include <vector>
@@ -76,6 +77,7 @@ int run_crossval(CrossValArgs& args) {
   // folds (a fifth of the peak memory on the 200k-row benchmark corpus).
   const std::size_t n_rows = ds.size();
   ds = io::Dataset{.path = ds.path};
+  malloc_trim(0);
 
   const auto t2 = std::chrono::steady_clock::now();
   Progress progress(quiet);

@@ -83,8 +83,7 @@ class Problem {
     if (fit_intercept_) {
       mu_.assign(static_cast<std::size_t>(d_), 0.0);
       Mc_.assign(static_cast<std::size_t>(size()), 0.0);
-      scratch_.assign(static_cast<std::size_t>(size()), 0.0);
-      v_.assign(static_cast<std::size_t>(size()), 0.0);
+      vb_.assign(static_cast<std::size_t>(m_), 0.0);
     }
   }
 
@@ -146,8 +145,9 @@ class Problem {
   // gradient and the objective that decide convergence stay in double): the per-row products are
   // rounded to float32, halving the bytes the column pass gathers through the caches. (Rounding
   // v as well saves a little more per product but costs ~7% more CG steps.)
-  void hess_vec(const double* P, const double* v, double* out) {
-    const double* vb = fit_intercept_ ? v + d_ * m_ : nullptr;
+  // vb: the intercept part of v (default: v's own, after its n_weights() entries).
+  void hess_vec(const double* P, const double* v, double* out, const double* vb = nullptr) {
+    if (vb == nullptr && fit_intercept_) vb = v + d_ * m_;
     dispatch_classes(m_, [&]<int M>() {
       row_pass(rowbuf_f_.data(), [&](std::int64_t i, HvReal* q) {
         double u[kMaxStackClasses];
@@ -185,8 +185,9 @@ class Problem {
       column_pass<Sums::kSquared>(rowbuf_f_.data(), nullptr, M, 1.0);
       return;
     }
-    // S_jk = sum_i x_ij h_ik alongside M, in the same pass.
-    double* S = scratch_.data();
+    // S_jk = sum_i x_ij h_ik alongside M, in the same pass, into Mc's storage (replaced below,
+    // feature by feature).
+    double* S = Mc_.data();
     column_pass<Sums::kSquaredAndLinear>(rowbuf_f_.data(), nullptr, M, 1.0, S);
     const double* hb = M + d_ * m_;  // sum_i h_ik
     double h_total = 0.0;
@@ -196,12 +197,11 @@ class Problem {
     // subspace, see tron, stays closed). The centred diagonal of (jk) is
     // M_jk - 2 mu_j S_jk + mu_j^2 sum_i h_ik.
     for (std::int64_t j = 0; j < d_; ++j) {
-      const double* Sj = S + j * m_;
       double sum = 0.0;
-      for (int k = 0; k < m_; ++k) sum += Sj[k];
+      for (int k = 0; k < m_; ++k) sum += S[j * m_ + k];
       const double mu = h_total > 0 ? sum / h_total : 0.0;
       mu_[j] = mu;
-      for (int k = 0; k < m_; ++k) Mc_[j * m_ + k] = M[j * m_ + k] - 2.0 * mu * Sj[k] + mu * mu * hb[k];
+      for (int k = 0; k < m_; ++k) Mc_[j * m_ + k] = M[j * m_ + k] - 2.0 * mu * S[j * m_ + k] + mu * mu * hb[k];
     }
     for (int k = 0; k < m_; ++k) Mc_[d_ * m_ + k] = hb[k];
   }
@@ -218,26 +218,28 @@ class Problem {
     for (std::int64_t j = 0; j < d_; ++j)
       for (int k = 0; k < m_; ++k) vb[k] -= mu_[j] * vc[j * m_ + k];
   }
-  void transpose_to_centred(const double* u, double* uc) const {
-    std::copy(u, u + size(), uc);
+  void transpose_to_centred(const double* u, double* uc) const {  // uc may be u
+    if (uc != u) std::copy(u, u + size(), uc);
     if (!fit_intercept_) return;
     const double* ub = u + d_ * m_;
     for (std::int64_t j = 0; j < d_; ++j)
       for (int k = 0; k < m_; ++k) uc[j * m_ + k] -= mu_[j] * ub[k];
   }
-  // out = T^T H T vc.
+  // out = T^T H T vc. T vc differs from vc only in its intercept part (vb_).
   void centred_hess_vec(const double* P, const double* vc, double* out) {
     if (!fit_intercept_) return hess_vec(P, vc, out);
-    centred_to_original(vc, v_.data());
-    hess_vec(P, v_.data(), scratch_.data());
-    transpose_to_centred(scratch_.data(), out);
+    std::copy(vc + d_ * m_, vc + size(), vb_.begin());
+    for (std::int64_t j = 0; j < d_; ++j)
+      for (int k = 0; k < m_; ++k) vb_[k] -= mu_[j] * vc[j * m_ + k];
+    hess_vec(P, vc, out, vb_.data());
+    transpose_to_centred(out, out);
   }
 
  private:
   static constexpr int kMaxStackClasses = 64;
-  // Rows per block of the column copy (detail/columns.h): 2 MiB of float32 per-row factors, half
-  // of this machine class's L3 per core (with 4 classes: two blocks at the 160k-row benchmark
-  // fold, seven at 800k).
+  // Rows per block of the column copy (detail/columns.h): up to 2 MiB of float32 per-row factors,
+  // half of this machine class's L3 per core, and at most 65536 rows (2-byte row ids): with 4
+  // classes 1 MiB, three blocks at the 160k-row benchmark fold.
   static std::int64_t block_rows(int m) {
     constexpr std::int64_t kBlockBytes = std::int64_t{1} << 21;
     return std::max<std::int64_t>(4096, kBlockBytes / (static_cast<std::int64_t>(sizeof(HvReal)) * std::max(1, m)));
@@ -328,7 +330,7 @@ class Problem {
     dispatch_classes(m_, [&]<int M>() {
       const int m = M == 0 ? m_ : M;
       const std::int64_t* indptr = cols_.indptr.data();
-      const std::int32_t* rows = cols_.rows.data();
+      const std::uint16_t* rows = cols_.rows.data();
       const float* vals = cols_.vals.data();
       const std::int64_t nnz = cols_.indptr.back();
       const std::int64_t n_blocks = cols_.n_blocks;
@@ -338,6 +340,7 @@ class Problem {
         // Block by block; a column's sums carry over in out (and out2), in double, exactly.
         for (std::int64_t blk = 0; blk < n_blocks; ++blk)
         for (std::int64_t j = j0; j < j1; ++j) {
+          const T* block_buf = rowbuf + blk * cols_.block_rows * m;  // the block's per-row inputs
           double* o = out + j * m;
           const std::int64_t e0 = indptr[blk * d_ + j], e1 = indptr[blk * d_ + j + 1];
           if (blk > 0 && e0 == e1) continue;
@@ -350,7 +353,7 @@ class Problem {
             auto add = [&](std::int64_t e) {
               const double x1 = vals[e];
               const double x = kSquared ? x1 * x1 : x1;
-              const T* q = rowbuf + static_cast<std::int64_t>(rows[e]) * M;
+              const T* q = block_buf + static_cast<std::int64_t>(rows[e]) * M;
               for (int k = 0; k < M; ++k) acc[k] += x * static_cast<double>(q[k]);
               if constexpr (kBoth)
                 for (int k = 0; k < M; ++k) acc2[k] += x1 * static_cast<double>(q[k]);
@@ -358,7 +361,9 @@ class Problem {
             const std::int64_t safe_end = std::min(e1, nnz - kPrefetch);
             std::int64_t e = e0;
             for (; e < safe_end; ++e) {
-              __builtin_prefetch(rowbuf + static_cast<std::int64_t>(rows[e + kPrefetch]) * M);
+              // (Integer arithmetic: the entry ahead may be in the next block, past the inputs' end.)
+              __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(block_buf) +
+                                                               sizeof(T) * M * rows[e + kPrefetch]));
               add(e);
             }
             for (; e < e1; ++e) add(e);
@@ -374,7 +379,7 @@ class Problem {
             for (std::int64_t e = e0; e < e1; ++e) {
               const double x1 = vals[e];
               const double x = kSquared ? x1 * x1 : x1;
-              const T* q = rowbuf + static_cast<std::int64_t>(rows[e]) * m;
+              const T* q = block_buf + static_cast<std::int64_t>(rows[e]) * m;
               for (int k = 0; k < m; ++k) o[k] += x * static_cast<double>(q[k]);
               if constexpr (kBoth)
                 for (int k = 0; k < m; ++k) o2[k] += x1 * static_cast<double>(q[k]);
@@ -408,8 +413,7 @@ class Problem {
   std::vector<double> partial_;
   std::vector<double> mu_;       // centring: mu_j (hess_diag)
   std::vector<double> Mc_;       // diagonal of the centred Hessian (hess_diag)
-  std::vector<double> scratch_;  // S in hess_diag, H v in centred_hess_vec
-  std::vector<double> v_;        // T vc in centred_hess_vec
+  std::vector<double> vb_;       // intercept part of T vc in centred_hess_vec
 };
 
 double dot(const std::vector<double>& a, const std::vector<double>& b) {
@@ -441,7 +445,8 @@ TronResult tron(Problem& problem, std::vector<double>& w, std::int64_t n_rows, i
                 double ftol, int max_iter) {
   const std::size_t N = static_cast<std::size_t>(problem.size());
   // CG works in centred coordinates (see the top of this file): gc = T^T g, its step s, w + T s.
-  std::vector<double> g(N), g_new(N), gc(N), s(N), step(N), r(N), d(N), Hd(N), z(N), M(N), w_new(N);
+  std::vector<double> g(N), gc(N), s(N), r(N), d(N), Hd(N), z(N), M(N), w_new(N);
+  std::vector<double> g_new;  // only when a step's reduction is below double precision
   std::vector<double> P(static_cast<std::size_t>(n_rows * m)), P_new(P.size());
   TronResult result;
   auto max_abs = [](const std::vector<double>& v) {
@@ -559,8 +564,8 @@ TronResult tron(Problem& problem, std::vector<double>& w, std::int64_t n_rows, i
       zTr = znewTr;
     }
 
-    problem.centred_to_original(s.data(), step.data());
-    for (std::size_t i = 0; i < N; ++i) w_new[i] = w[i] + step[i];
+    problem.centred_to_original(s.data(), w_new.data());
+    for (std::size_t i = 0; i < N; ++i) w_new[i] += w[i];
     const double gs = dot(gc, s);
     const double prered = -0.5 * (gs - dot(s, r));
     const double fnew = problem.fun(w_new.data(), P_new.data());
@@ -573,6 +578,7 @@ TronResult tron(Problem& problem, std::vector<double>& w, std::int64_t n_rows, i
     const bool unresolved = std::abs(prered) <= 1e-12 * std::abs(f);
     bool accept;
     if (unresolved) {
+      g_new.resize(N);
       problem.grad(w_new.data(), P_new.data(), g_new.data());
       accept = dot(g_new, g_new) < gnorm * gnorm;
       if (!accept) delta = kSigma1 * std::min(delta, snorm);

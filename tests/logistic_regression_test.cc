@@ -503,20 +503,22 @@ TEST_CASE("The column copy in row blocks holds the same entries, in the same ord
   for (std::int64_t i = 0; i < X.rows; i += 1 + static_cast<std::int64_t>(rng() % 3)) subset.push_back(i);
   for (const bool use_subset : {false, true}) {
     const std::span<const std::int64_t> rows = use_subset ? std::span<const std::int64_t>(subset) : std::span<const std::int64_t>();
-    const auto one = textaudit::models::detail::make_columns(X, rows, 3, 1 << 30);
+    const auto one = textaudit::models::detail::make_columns(X, rows, 3, 1 << 30);  // clamped to 65536
     REQUIRE(one.n_blocks == 1);
+    REQUIRE(one.block_rows == textaudit::models::detail::kMaxBlockRows);
     for (const std::int64_t block_rows : {1, 7, 64, 999}) {
       const auto blocked = textaudit::models::detail::make_columns(X, rows, 3, block_rows);
       const std::int64_t n = use_subset ? static_cast<std::int64_t>(subset.size()) : X.rows;
       CHECK(blocked.n_blocks == (n + block_rows - 1) / block_rows);
+      CHECK(blocked.block_rows == block_rows);
       CHECK(blocked.task_begin == one.task_begin);
       for (std::int64_t j = 0; j < X.cols; ++j) {
         std::vector<std::pair<std::int32_t, float>> a, b;
         for (std::int64_t e = one.indptr[j]; e < one.indptr[j + 1]; ++e) a.emplace_back(one.rows[e], one.vals[e]);
         for (std::int64_t blk = 0; blk < blocked.n_blocks; ++blk) {
           for (std::int64_t e = blocked.indptr[blk * X.cols + j]; e < blocked.indptr[blk * X.cols + j + 1]; ++e) {
-            CHECK(blocked.rows[e] / block_rows == blk);
-            b.emplace_back(blocked.rows[e], blocked.vals[e]);
+            CHECK(blocked.rows[e] < block_rows);  // relative to the block's first row
+            b.emplace_back(static_cast<std::int32_t>(blk * block_rows + blocked.rows[e]), blocked.vals[e]);
           }
         }
         CHECK(a == b);

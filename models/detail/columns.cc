@@ -10,7 +10,8 @@ Columns make_columns(const text::CsrMatrix& X, std::span<const std::int64_t> row
   const std::int64_t n = rows.empty() ? X.rows : static_cast<std::int64_t>(rows.size());
   auto row_of = [&](std::int64_t pos) { return rows.empty() ? pos : rows[static_cast<std::size_t>(pos)]; };
   const std::int64_t d = X.cols;
-  block_rows = std::max<std::int64_t>(1, block_rows);
+  block_rows = std::clamp<std::int64_t>(block_rows, 1, kMaxBlockRows);
+  c.block_rows = block_rows;
   c.cols = d;
   c.n_blocks = std::max<std::int64_t>(1, (n + block_rows - 1) / block_rows);
   const std::size_t cells = static_cast<std::size_t>(c.n_blocks * d);
@@ -33,9 +34,10 @@ Columns make_columns(const text::CsrMatrix& X, std::span<const std::int64_t> row
   for (std::int64_t pos = 0; pos < n; ++pos) {
     const std::int64_t i = row_of(pos);
     std::int64_t* block_next = next.data() + (pos / block_rows) * d;
+    const auto in_block = static_cast<std::uint16_t>(pos % block_rows);
     for (std::int64_t p = X.indptr[i]; p < X.indptr[i + 1]; ++p) {
       const std::size_t q = static_cast<std::size_t>(block_next[X.indices[p]]++);
-      c.rows[q] = static_cast<std::int32_t>(pos);
+      c.rows[q] = in_block;
       c.vals[q] = X.data[p];
     }
   }
