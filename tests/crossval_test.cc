@@ -141,20 +141,20 @@ TEST_CASE("cross_val_predict with default parameters and a supplied full fit giv
     for (int k = 0; k < K; ++k)
       worst = std::max(worst, std::abs(result.pred_probs(i, k) - ref["pred_probs_converged"][i][k].get<double>()));
   CHECK(worst <= 2e-5);
-  // The all-rows fit handed in (as the auditor has one) replaces the internal one (a fit to a 1e-4
-  // gap), bit for bit when it is the same fit; 3 threads: a last round of one fold on 3 threads.
-  textaudit::models::LogisticRegression full({.ftol = 1e-4, .n_threads = 2});
+  // The all-rows fit handed in (as the auditor has one) replaces the internal one (a fit to a 1e-2
+  // gap), bit for bit when it is the same fit; 3 threads: 3 folds from the queue, then 2 x 1 thread.
+  textaudit::models::LogisticRegression full({.ftol = 1e-2, .n_threads = 2});
   full.fit(X, y, K);
   const auto reused = cross_val_predict(X, y, K, {}, folds, 3, {}, &full);
   CHECK(reused.pred_probs == result.pred_probs);
   CHECK(reused.full_fit_iter == full.n_iter());
   CHECK(result.full_fit_iter == full.n_iter());
   // Any start reaches the same optimum: from the exact all-rows optimum, the folds end where they
-  // ended from the loose one, to within their stopping rule.
+  // ended from the loose one, to within their stopping rule (as against the converged run above).
   textaudit::models::LogisticRegression exact({.tol = 1e-10});
   exact.fit(X, y, K);
   const auto from_exact = cross_val_predict(X, y, K, {}, folds, 2, {}, &exact);
-  CHECK((from_exact.pred_probs - result.pred_probs).cwiseAbs().maxCoeff() <= 1e-6);
+  CHECK((from_exact.pred_probs - result.pred_probs).cwiseAbs().maxCoeff() <= 2e-5);
   textaudit::models::LogisticRegression other;
   other.fit(X, y, K + 1);
   CHECK_THROWS_AS(cross_val_predict(X, y, K, {}, folds, 1, {}, &other), std::invalid_argument);
