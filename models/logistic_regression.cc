@@ -72,7 +72,7 @@ class Problem {
   // rows: ascending row ids of X to fit on (empty = all); target and cs are per selected row.
   Problem(const text::CsrMatrix& X, std::span<const std::int64_t> rows, const std::vector<int>& target,
           const std::vector<double>& cs, int m, bool fit_intercept, int n_threads)
-      : X_(X), rows_(rows), cols_(detail::make_columns(X, rows, 8 * n_threads, block_rows(m))),
+      : X_(X), rows_(rows), cols_(detail::make_columns(X, rows, 8 * n_threads, block_rows(m), n_threads)),
         target_(target), cs_(cs), m_(m), fit_intercept_(fit_intercept), n_threads_(n_threads),
         n_(static_cast<std::int64_t>(target.size())), d_(X.cols),
         n_row_chunks_(std::max(1, ceil_div(n_, kRowChunk))),

@@ -508,6 +508,11 @@ TEST_CASE("The column copy in row blocks holds the same entries, in the same ord
     REQUIRE(one.block_rows == textaudit::models::detail::kMaxBlockRows);
     for (const std::int64_t block_rows : {1, 7, 64, 999}) {
       const auto blocked = textaudit::models::detail::make_columns(X, rows, 3, block_rows);
+      const auto threaded = textaudit::models::detail::make_columns(X, rows, 3, block_rows, 3);  // block-parallel
+      CHECK(threaded.indptr == blocked.indptr);
+      CHECK(threaded.rows == blocked.rows);
+      CHECK(threaded.vals == blocked.vals);
+      CHECK(threaded.task_begin == blocked.task_begin);
       const std::int64_t n = use_subset ? static_cast<std::int64_t>(subset.size()) : X.rows;
       CHECK(blocked.n_blocks == (n + block_rows - 1) / block_rows);
       CHECK(blocked.block_rows == block_rows);

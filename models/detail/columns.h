@@ -41,8 +41,9 @@ struct Columns {
 
 // The columns of X restricted to `rows` (ascending row ids of X; empty = every row); positions in
 // the result number the selected rows 0, 1, ... Columns are grouped into about `n_tasks` tasks,
-// rows into blocks of `block_rows` positions (clamped to [1, kMaxBlockRows]).
+// rows into blocks of `block_rows` positions (clamped to [1, kMaxBlockRows]). Blocks are built on
+// up to n_threads threads; the result does not depend on it.
 Columns make_columns(const text::CsrMatrix& X, std::span<const std::int64_t> rows, int n_tasks,
-                     std::int64_t block_rows);
+                     std::int64_t block_rows, int n_threads = 1);
 
 }  // namespace textaudit::models::detail
