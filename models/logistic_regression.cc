@@ -212,9 +212,13 @@ class Problem {
   bool centred() const { return fit_intercept_; }
   const double* centred_diag() const { return Mc_.data(); }
   void centred_to_original(const double* vc, double* v) const {
-    std::copy(vc, vc + size(), v);
-    if (!fit_intercept_) return;
-    double* vb = v + d_ * m_;
+    if (!fit_intercept_) return static_cast<void>(std::copy(vc, vc + size(), v));
+    std::copy(vc, vc + d_ * m_, v);
+    original_intercept(vc, v + d_ * m_);
+  }
+  // vb = the intercept part of T vc (the weight part is vc's own).
+  void original_intercept(const double* vc, double* vb) const {
+    std::copy(vc + d_ * m_, vc + size(), vb);
     for (std::int64_t j = 0; j < d_; ++j)
       for (int k = 0; k < m_; ++k) vb[k] -= mu_[j] * vc[j * m_ + k];
   }
@@ -228,9 +232,7 @@ class Problem {
   // out = T^T H T vc. T vc differs from vc only in its intercept part (vb_).
   void centred_hess_vec(const double* P, const double* vc, double* out) {
     if (!fit_intercept_) return hess_vec(P, vc, out);
-    std::copy(vc + d_ * m_, vc + size(), vb_.begin());
-    for (std::int64_t j = 0; j < d_; ++j)
-      for (int k = 0; k < m_; ++k) vb_[k] -= mu_[j] * vc[j * m_ + k];
+    original_intercept(vc, vb_.data());
     hess_vec(P, vc, out, vb_.data());
     transpose_to_centred(out, out);
   }
