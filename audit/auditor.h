@@ -15,6 +15,7 @@
 #include "cleaning/near_duplicates.h"
 #include "cleaning/outliers.h"
 #include "cleaning/triggers.h"
+#include "crossval/kfold.h"
 #include "models/logistic_regression.h"
 #include "text/vectorizer.h"
 
@@ -25,7 +26,7 @@ using ProgressCallback = std::function<void(std::string_view stage, double fract
 
 struct AuditOptions {
   text::TfidfParams tfidf;                        // features (scikit-learn TfidfVectorizer defaults)
-  models::LogisticRegressionParams model;         // the classifier behind pred_probs
+  models::LogisticRegressionParams model = crossval::out_of_fold_params();  // the classifier behind pred_probs
   int n_splits = 5;                               // cross-validation folds, >= 2
   std::uint64_t random_state = 0;                 // seed of the shuffled stratified folds
   std::vector<int> folds;                         // optional: test fold per row (overrides the split)

@@ -11,7 +11,7 @@ namespace textaudit::cli {
 
 struct PipelineArgs {
   text::TfidfParams tfidf;
-  models::LogisticRegressionParams model;
+  models::LogisticRegressionParams model = crossval::out_of_fold_params();
   CrossValOptions cv;
   cleaning::FindLabelIssuesParams cl;
 };

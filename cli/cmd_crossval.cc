@@ -26,7 +26,7 @@ namespace {
 struct CrossValArgs {
   DatasetOptions data;
   text::TfidfParams tfidf;
-  models::LogisticRegressionParams model;
+  models::LogisticRegressionParams model = crossval::out_of_fold_params();
   CrossValOptions cv;
   std::string out;
 };
