@@ -10,13 +10,17 @@
 
 #include <fmt/format.h>
 
+#include "cli/cl_options.h"
 #include "cli/command.h"
+#include "cli/csv_field.h"
 #include "cli/dataset_options.h"
+#include "cli/label_issues_output.h"
 #include "cli/model_options.h"
 #include "cli/progress.h"
 #include "cli/tfidf_options.h"
 #include "crossval/kfold.h"
 #include "io/atomic_file.h"
+#include "text/data_error.h"
 #include "text/labels.h"
 #include "text/vectorizer.h"
 
@@ -29,21 +33,12 @@ struct CrossValArgs {
   models::LogisticRegressionParams model = crossval::out_of_fold_params();
   CrossValOptions cv;
   std::string out;
+  std::string issues;  // --issues FILE: confident learning on the out-of-fold probabilities
+  cleaning::FindLabelIssuesParams cl;
 };
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-// CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 int run_crossval(CrossValArgs& args) {
@@ -101,11 +96,33 @@ int run_crossval(CrossValArgs& args) {
   file.stream().write(text.data(), static_cast<std::streamsize>(text.size()));
   file.commit();
 
+  // Confident learning on the probabilities just written, as `textaudit label-issues --all` would
+  // on them: the whole label-issue pipeline in one process.
+  double cl_s = 0.0;
+  std::size_t num_issues = 0;
+  if (!args.issues.empty()) {
+    const auto t3 = std::chrono::steady_clock::now();
+    args.cl.n_threads = threads;
+    const std::string format = args.issues.ends_with(".json") ? "json" : "csv";
+    LabelIssuesOutput issues;
+    try {
+      issues = label_issues_output(labels.y, result.pred_probs, labels.classes, "label_names", args.cl,
+                                   /*all=*/true, format);
+    } catch (const std::invalid_argument& e) {
+      throw DataError(ds.path, 0, args.data.label_column, e.what());
+    }
+    io::write_file_atomic(args.issues, issues.text);
+    num_issues = issues.num_issues;
+    cl_s = seconds_since(t3);
+  }
+
   for (const auto& warning : result.warnings) std::fprintf(stderr, "textaudit: warning: %s\n", warning.c_str());
   std::fputs(fmt::format("crossval {}: {} rows, {} classes, {} features, {} folds -> {}\n", ds.path, n_rows,
                          n_classes, X.cols, folds.n_splits, args.out)
                  .c_str(),
              stdout);
+  if (!args.issues.empty())
+    std::fputs(fmt::format("label issues: {} of {} rows -> {}\n", num_issues, n_rows, args.issues).c_str(), stdout);
   if (!quiet) {
     std::string sizes, iters, secs;
     for (const auto& f : result.folds) {
@@ -119,8 +136,9 @@ int run_crossval(CrossValArgs& args) {
                            result.full_fit_seconds, secs)
                    .c_str(),
                stdout);
-    std::fputs(fmt::format("time: tf-idf {:.2f} s, cross-validation {:.2f} s, total {:.2f} s ({} threads)\n", tfidf_s,
-                           cv_s, seconds_since(t0), threads)
+    std::fputs(fmt::format("time: tf-idf {:.2f} s, cross-validation {:.2f} s{}, total {:.2f} s ({} threads)\n", tfidf_s,
+                           cv_s, args.issues.empty() ? "" : fmt::format(", label issues {:.2f} s", cl_s),
+                           seconds_since(t0), threads)
                    .c_str(),
                stdout);
   }
@@ -140,6 +158,10 @@ TEXTAUDIT_REGISTER_COMMAND(Command{
       add_model_options(app, args->model);
       add_crossval_options(app, args->cv);
       app.add_option("--out", args->out, "output CSV: one row per input row, one column per class")->required();
+      app.add_option("--issues", args->issues,
+                     "also find label issues with confident learning on these probabilities and write them here: "
+                     "every row, in input order, as `label-issues --all` (.json: JSON, else CSV)");
+      add_cl_options(app, args->cl);
       return [args] { return run_crossval(*args); };
     }});
 

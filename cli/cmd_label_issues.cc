@@ -17,11 +17,11 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "cleaning/label_issues.h"
 #include "cli/cl_options.h"
 #include "cli/command.h"
+#include "cli/label_issues_output.h"
 #include "cli/pred_probs_file.h"
 #include "io/atomic_file.h"
 #include "io/npy.h"
@@ -91,13 +91,6 @@ Labels read_labels(const LabelIssuesArgs& args) {
   return out;
 }
 
-std::string csv_cell(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 int run_label_issues(const LabelIssuesArgs& args) {
   const PredProbs probs = read_pred_probs(args.pred_probs_path);
   const Labels labels = read_labels(args);
@@ -155,52 +148,13 @@ int run_label_issues(const LabelIssuesArgs& args) {
     y = encoded.y;
   }
 
-  std::vector<bool> mask;
-  std::vector<double> quality;
-  std::vector<std::size_t> ranked;
-  const cleaning::LabelQualityMethod rank_by =
-      args.params.return_indices_ranked_by.value_or(cleaning::LabelQualityMethod::kSelfConfidence);
+  LabelIssuesOutput out;
   try {
-    mask = cleaning::find_label_issues_mask(y, probs.matrix, args.params);
-    quality = cleaning::get_label_quality_scores(y, probs.matrix, rank_by);
-    ranked = cleaning::order_label_issues(mask, y, probs.matrix, rank_by);
+    out = label_issues_output(y, probs.matrix, classes, mapping, args.params, args.all, args.format);
   } catch (const std::invalid_argument& e) {  // parameters were checked by CLI11: this is the data
     throw DataError(args.labels_path, 0, "", e.what());
   }
-  std::vector<int> predicted(y.size());
-  for (Eigen::Index i = 0; i < probs.matrix.rows(); ++i) {
-    Eigen::Index best;
-    probs.matrix.row(i).maxCoeff(&best);  // first maximum, as np.argmax
-    predicted[static_cast<std::size_t>(i)] = static_cast<int>(best);
-  }
-  std::vector<std::size_t> rows;
-  if (args.all) {
-    for (std::size_t i = 0; i < y.size(); ++i) rows.push_back(i);
-  } else {
-    rows = ranked;
-  }
-
-  std::string text;
-  if (args.format == "json") {
-    nlohmann::json out;
-    out["classes"] = classes;
-    out["class_mapping"] = mapping;
-    out["filter_by"] = std::string(cleaning::filter_by_name(args.params.filter_by));
-    out["rank_by"] = std::string(cleaning::label_quality_method_name(rank_by));
-    out["num_rows"] = y.size();
-    out["num_label_issues"] = ranked.size();
-    nlohmann::json list = nlohmann::json::array();
-    for (std::size_t i : rows)
-      list.push_back({{"row", i}, {"given_label", classes[y[i]]}, {"predicted_label", classes[predicted[i]]},
-                      {"label_quality", quality[i]}, {"is_label_issue", static_cast<bool>(mask[i])}});
-    out["rows"] = std::move(list);
-    text = out.dump(1) + "\n";
-  } else {
-    text = "row,given_label,predicted_label,label_quality,is_label_issue\n";
-    for (std::size_t i : rows)
-      text += fmt::format("{},{},{},{},{}\n", i, csv_cell(classes[y[i]]), csv_cell(classes[predicted[i]]),
-                          quality[i], mask[i] ? "true" : "false");
-  }
+  const std::string& text = out.text;
   if (args.out_path.empty()) {
     std::fwrite(text.data(), 1, text.size(), stdout);
   } else {
@@ -210,9 +164,9 @@ int run_label_issues(const LabelIssuesArgs& args) {
     std::string names;
     for (std::size_t c = 0; c < classes.size(); ++c) names += fmt::format("{}{}={}", c ? ", " : "", c, classes[c]);
     std::fprintf(stderr, "textaudit label-issues: %zu of %zu rows flagged (filter_by=%s, ranked by %s); "
-                 "classes (%s mapping): %s\n", ranked.size(), y.size(),
-                 std::string(cleaning::filter_by_name(args.params.filter_by)).c_str(),
-                 std::string(cleaning::label_quality_method_name(rank_by)).c_str(), mapping.c_str(), names.c_str());
+                 "classes (%s mapping): %s\n", out.num_issues, y.size(),
+                 std::string(cleaning::filter_by_name(args.params.filter_by)).c_str(), out.rank_by.c_str(),
+                 mapping.c_str(), names.c_str());
   }
   return kExitOk;
 }

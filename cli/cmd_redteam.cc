@@ -12,6 +12,7 @@
 #include "audit/report.h"
 #include "cli/audit_options.h"
 #include "cli/command.h"
+#include "cli/csv_field.h"
 #include "cli/dataset_options.h"
 #include "cli/progress.h"
 #include "io/atomic_file.h"
@@ -25,16 +26,6 @@ struct RedTeamArgs {
   PipelineArgs pipeline;
   std::string out_dir;
 };
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
 
 nlohmann::json scores_json(const std::vector<audit::DetectionScore>& scores) {
   nlohmann::json out = nlohmann::json::array();

@@ -118,3 +118,35 @@ TEST_CASE("label-issues rejects bad inputs with exit code 4 and a clear message"
     CHECK_THAT(err, Catch::Contains("bad_labels.txt"));
   }
 }
+
+TEST_CASE("crossval --issues is label-issues --all on the probabilities it writes, in one command", "[cli][cleaning]") {
+  TempDir dir;
+  const std::string data = textaudit::testing::source_path("data/sms_spam.tsv");
+  const std::string pp = (dir.path / "pp.csv").string(), issues = (dir.path / "issues.csv").string();
+  REQUIRE(run("crossval " + data + " --text-column SMS --label-column Label --seed 0 --filter-by both --out " + pp +
+                  " --issues " + issues,
+              nullptr, dir.path) == 0);
+  const std::string separate = (dir.path / "separate.csv").string();
+  REQUIRE(run("label-issues --labels " + data + " --label-column Label --pred-probs " + pp +
+                  " --filter-by both --all --out " + separate,
+              nullptr, dir.path) == 0);
+  auto slurp = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  const std::string one = slurp(issues);
+  CHECK(one.size() > 100000);  // every row of the 5,574
+  CHECK(one == slurp(separate));
+  const auto table = textaudit::io::read_table(issues);
+  std::size_t flagged = 0;
+  for (std::size_t i = 1; i < table.rows.size(); ++i) flagged += table.rows[i][4] == "true";
+  CHECK(flagged > 10);
+  // .json: the label-issues JSON document.
+  const std::string json = (dir.path / "issues.json").string();
+  REQUIRE(run("crossval " + data + " --text-column SMS --label-column Label --seed 0 --filter-by both --out " + pp + " --issues " + json, nullptr, dir.path) == 0);
+  const auto doc = nlohmann::json::parse(slurp(json));
+  CHECK(doc["num_label_issues"].get<std::size_t>() == flagged);
+  CHECK(doc["rows"].size() == table.rows.size() - 1);
+}
