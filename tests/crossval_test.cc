@@ -155,7 +155,7 @@ TEST_CASE("cross_val_predict with default parameters and a supplied full fit giv
   exact.fit(X, y, K);
   const auto from_exact = cross_val_predict(X, y, K, {}, folds, 2, {}, &exact);
   CHECK((from_exact.pred_probs - result.pred_probs).cwiseAbs().maxCoeff() <= 2e-5);
-  // The commands' out-of-fold stopping rule (1e-8): fewer products, still close to the optimum.
+  // The commands' out-of-fold stopping rule (1e-7): fewer products, still close to the optimum.
   const auto oof = cross_val_predict(X, y, K, textaudit::crossval::out_of_fold_params(), folds, 2);
   double worst_oof = 0.0;
   int products = 0, products_oof = 0;
@@ -167,7 +167,7 @@ TEST_CASE("cross_val_predict with default parameters and a supplied full fit giv
     products_oof += oof.folds[f].n_hessian_products;
   }
   INFO("out-of-fold ftol: max difference " << worst_oof << ", Hessian products " << products_oof << " vs " << products);
-  CHECK(worst_oof <= 5e-4);  // 1.27e-4 measured
+  CHECK(worst_oof <= 5e-4);  // 1.27e-4 measured (68 products instead of 89)
   CHECK(products_oof < products);
   textaudit::models::LogisticRegression other;
   other.fit(X, y, K + 1);
