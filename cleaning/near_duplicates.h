@@ -54,8 +54,11 @@ NearDuplicateResult find_near_duplicates(const DenseMatrix& features, const Near
 // into exact_duplicate_groups; one row per group enters a prefix-filtered inverted index (columns
 // ordered rarest first; a row indexes its leading columns until the rest has norm < min_cosine, so
 // any pair with cosine >= min_cosine shares an indexed column). A candidate is dropped when
-// Cauchy-Schwarz at its first shared column bounds its cosine below min_cosine, or when a merge of
-// the two rows shows a squared distance above 2 - 2 * min_cosine; survivors get an exact cosine.
+// Cauchy-Schwarz at its first shared column bounds its cosine below min_cosine, when the columns
+// it provably lacks (a 64-bit signature of hashed columns, kept in the index) carry more than
+// 2 - 2 * min_cosine of the other row's squared weight, when per-bucket Cauchy-Schwarz over the
+// two rows' norms in those 64 buckets bounds the cosine below min_cosine, or when a merge of the two
+// rows shows a squared distance above 2 - 2 * min_cosine; survivors get an exact cosine.
 // Work grows with the pairs of rows sharing a rare prefix word: near-linear when such groups stay
 // small, quadratic inside large groups of paraphrases (see bench/near_duplicates_bench.cc).
 // pairs: (a, b, cosine) between first copies of different texts (expand via

@@ -247,6 +247,46 @@ TEST_CASE("the sparse join finds the near-duplicate pairs that brute force finds
   }
 }
 
+TEST_CASE("the sparse join is exact among template siblings, where the bounds must decide", "[cleaning]") {
+  // 600 rows from 6 templates: each row has its template's 24 columns with jittered weights, some
+  // of them dropped, plus 2 columns of its own. Siblings share most columns (the signature test
+  // cannot separate them) and their cosines spread across 0.8-1, around every threshold below.
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  CsrMatrix x;
+  x.cols = 6 * 24 + 1200;
+  std::vector<std::vector<double>> base(6, std::vector<double>(24));
+  for (auto& t : base)
+    for (auto& w : t) w = 0.2 + unit(rng);
+  for (int r = 0; r < 600; ++r) {
+    const int t = r % 6;
+    const double jitter = r % 3 == 0 ? 0.05 : 0.4;
+    std::vector<std::pair<std::int32_t, float>> row;
+    for (int c = 0; c < 24; ++c) {
+      if (unit(rng) < 0.08) continue;
+      row.emplace_back(t * 24 + c, static_cast<float>(base[t][c] * (1.0 + jitter * (unit(rng) - 0.5))));
+    }
+    for (int k = 0; k < 2; ++k) row.emplace_back(6 * 24 + (2 * r + k), static_cast<float>(0.3 * unit(rng)));
+    std::sort(row.begin(), row.end());
+    for (const auto& [c, v] : row) {
+      x.indices.push_back(c);
+      x.data.push_back(v);
+    }
+    x.indptr.push_back(static_cast<std::int64_t>(x.indices.size()));
+    ++x.rows;
+  }
+  for (const double min_cosine : {0.97, 0.95, 0.9}) {
+    INFO("min_cosine " << min_cosine);
+    const auto truth = brute_force_pairs(x, min_cosine);
+    REQUIRE(truth.size() > 200);
+    const auto r = cl::find_near_duplicates(x, {.min_cosine = min_cosine, .n_threads = 2});
+    CHECK(r.exact_duplicate_groups.empty());
+    std::set<std::pair<std::int64_t, std::int64_t>> found;
+    for (const auto& p : r.pairs) found.insert({p.a, p.b});
+    CHECK(found == truth);
+  }
+}
+
 TEST_CASE("the sparse join gives the same result on 1 and 2 threads and when repeated", "[cleaning]") {
   const auto corpus = textaudit::testing::synthetic_corpus(2000, 5);
   textaudit::text::TfidfVectorizer vec;
