@@ -289,6 +289,7 @@ NearDuplicateResult find_near_duplicates(const text::CsrMatrix& m, const NearDup
   struct CandidateTable {
     std::vector<Candidate> slots = std::vector<Candidate>(1024);
     std::vector<std::int32_t> touched;  // occupied slots, in insertion order
+    std::vector<std::int32_t> admitted;  // slots that reach the bucket-norm bound
     Candidate* find_or_insert(std::int32_t row, bool* inserted) {
       if (2 * (touched.size() + 1) > slots.size()) grow();
       const std::size_t mask = slots.size() - 1;
@@ -364,10 +365,25 @@ NearDuplicateResult find_near_duplicates(const text::CsrMatrix& m, const NearDup
         }
       }
       std::uint64_t best_x = 0;
+      // Candidates the postings' bounds admit; their bucket norms (two cache lines each, at
+      // random places) are prefetched a few candidates ahead.
+      auto& admitted = table.admitted;
+      admitted.clear();
       for (const std::int32_t h : table.touched) {
         const Candidate& cd = table.slots[h];
+        if (cd.rest_product >= 0.0f && cd.dot + cd.rest_product >= t_low) admitted.push_back(h);
+      }
+      constexpr std::size_t kAhead = 6;
+      auto prefetch_norms = [&](std::size_t i) {
+        const auto* p = bucket_norm.data() + static_cast<std::int64_t>(table.slots[admitted[i]].row) * kBuckets;
+        __builtin_prefetch(p);
+        __builtin_prefetch(p + kBuckets / 2);
+      };
+      for (std::size_t i = 0; i < std::min(kAhead, admitted.size()); ++i) prefetch_norms(i);
+      for (std::size_t a = 0; a < admitted.size(); ++a) {
+        if (a + kAhead < admitted.size()) prefetch_norms(a + kAhead);
+        const Candidate& cd = table.slots[admitted[a]];
         const std::int32_t y = cd.row;
-        if (cd.rest_product < 0.0f || cd.dot + cd.rest_product < t_low) continue;
         const std::uint16_t* y_norm = bucket_norm.data() + static_cast<std::int64_t>(y) * kBuckets;
         double bound = 0.0;
         for (std::uint64_t bits = x_signature & cd.signature; bits != 0; bits &= bits - 1) {
