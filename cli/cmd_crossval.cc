@@ -106,7 +106,7 @@ int run_crossval(CrossValArgs& args) {
     const std::string format = args.issues.ends_with(".json") ? "json" : "csv";
     LabelIssuesOutput issues;
     try {
-      issues = label_issues_output(labels.y, result.pred_probs, labels.classes, "label_names", args.cl,
+      issues = label_issues_output(labels.y, result.pred_probs, labels.classes, "sorted_names", args.cl,
                                    /*all=*/true, format);
     } catch (const std::invalid_argument& e) {
       throw DataError(ds.path, 0, args.data.label_column, e.what());

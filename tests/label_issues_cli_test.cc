@@ -148,5 +148,7 @@ TEST_CASE("crossval --issues is label-issues --all on the probabilities it write
   REQUIRE(run("crossval " + data + " --text-column SMS --label-column Label --seed 0 --filter-by both --out " + pp + " --issues " + json, nullptr, dir.path) == 0);
   const auto doc = nlohmann::json::parse(slurp(json));
   CHECK(doc["num_label_issues"].get<std::size_t>() == flagged);
+  CHECK(doc["class_mapping"] == "sorted_names");  // the data's label names, sorted, as label-issues names it
+  CHECK(doc["classes"] == nlohmann::json::array({"ham", "spam"}));
   CHECK(doc["rows"].size() == table.rows.size() - 1);
 }
