@@ -42,8 +42,9 @@ FoldAssignment fold_assignment(std::vector<int> test_fold, std::span<const int> 
 // Out-of-fold probabilities feed confident learning, where a difference of 1e-4 changes nothing,
 // and each fold started from the all-rows fit ends one Newton step earlier. Benchmark corpora, 5
 // folds: 3 Newton steps per fold instead of 4 (200k rows: 110 Hessian products instead of 162,
-// crossval 7.7 -> 5.7 s; 1M rows: 3 instead of 4 steps, 49.7 -> 41.2 s), probabilities within
-// 3.5e-4 of the 1e-10 run's (scikit-learn's own: 1.2e-3 away), the same flagged rows.
+// crossval 10.2 s at 1e-10, 7.4 s at 1e-8, 6.6 s at 1e-7; 1M rows: 49.7 s at 1e-8, where four
+// folds still took 4 steps, 41.2 s at 1e-7), probabilities within 3.5e-4 of the 1e-10 run's
+// (scikit-learn's own: 1.2e-3 away), the same flagged rows.
 // Pass --ftol 1e-10 (or LogisticRegressionParams{}) for the exact optimum.
 constexpr double kOutOfFoldFtol = 1e-7;
 inline models::LogisticRegressionParams out_of_fold_params() {
