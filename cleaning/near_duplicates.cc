@@ -194,6 +194,11 @@ NearDuplicateResult find_near_duplicates(const text::CsrMatrix& m, const NearDup
   auto bucket = [](std::int32_t rank) { return static_cast<int>((static_cast<std::uint32_t>(rank) * 0x9E3779B1u) >> 26); };
   std::vector<std::uint64_t> signature(static_cast<std::size_t>(u), 0);
   std::vector<std::uint16_t> bucket_norm(static_cast<std::size_t>(u) * kBuckets, 0);
+  // weight[b] = squared norm of a row's entries in bucket b (entries: see below).
+  auto bucket_weights = [&](const auto* entries, std::int64_t len, double* weight) {
+    std::fill(weight, weight + kBuckets, 0.0);
+    for (std::int64_t e = 0; e < len; ++e) weight[bucket(entries[e].rank)] += double{entries[e].value} * entries[e].value;
+  };
   // Prefix filter (Bayardo et al., "Scaling up all pairs similarity search", WWW 2007): if the
   // columns after a row's prefix have norm < t, then x.y >= t implies that x and y share a column
   // in both prefixes (their first shared column). The margin keeps float rounding on the safe side.
@@ -206,14 +211,13 @@ NearDuplicateResult find_near_duplicates(const text::CsrMatrix& m, const NearDup
       Entry* out = entry.data() + start[x];
       const auto len = static_cast<std::int64_t>(idx.size());
       std::uint64_t sig = 0;
-      double weight[kBuckets] = {};
       for (std::int64_t e = 0; e < len; ++e) {
         out[e] = {rank[idx[e]], static_cast<float>(v[e] * inv_norm[row]), 0.0f};
-        const int b = bucket(out[e].rank);
-        sig |= std::uint64_t{1} << b;
-        weight[b] += double{out[e].value} * out[e].value;
+        sig |= std::uint64_t{1} << bucket(out[e].rank);
       }
       signature[x] = sig;
+      double weight[kBuckets];
+      bucket_weights(out, len, weight);
       std::uint16_t* norms = bucket_norm.data() + x * kBuckets;
       for (int b = 0; b < kBuckets; ++b)
         norms[b] = static_cast<std::uint16_t>(std::min(kNormScale, std::ceil(std::sqrt(weight[b]) * kNormScale)));
@@ -330,8 +334,8 @@ NearDuplicateResult find_near_duplicates(const text::CsrMatrix& m, const NearDup
       const auto x32 = static_cast<std::int32_t>(x);
       const Entry* xe = entry.data() + start[x];
       const auto x_size = static_cast<std::int32_t>(start[x + 1] - start[x]);
-      double bucket_weight[kBuckets] = {}, x_norm[kBuckets];
-      for (std::int32_t e = 0; e < x_size; ++e) bucket_weight[bucket(xe[e].rank)] += double{xe[e].value} * xe[e].value;
+      double bucket_weight[kBuckets], x_norm[kBuckets];
+      bucket_weights(xe, x_size, bucket_weight);
       for (int b = 0; b < kBuckets; ++b) x_norm[b] = std::sqrt(bucket_weight[b]) / kNormScale;
       const std::uint64_t x_signature = signature[x];
       table.clear();
