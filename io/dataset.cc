@@ -310,9 +310,9 @@ Dataset read_dataset(const std::string& path, const ReadOptions& options) {
 }
 
 void write_subset(const Dataset& dataset, const std::vector<bool>& keep, const std::string& out_path) {
-  if (keep.size() != dataset.size()) {
+  if (keep.size() != dataset.spans.size()) {
     throw std::invalid_argument("write_subset: keep has " + std::to_string(keep.size()) + " entries for " +
-                                std::to_string(dataset.size()) + " rows");
+                                std::to_string(dataset.spans.size()) + " rows");
   }
   const int fd = ::open(dataset.path.c_str(), O_RDONLY);
   if (fd < 0) throw std::runtime_error("cannot reopen " + dataset.path + ": " + std::strerror(errno));
@@ -332,9 +332,19 @@ void write_subset(const Dataset& dataset, const std::vector<bool>& keep, const s
     out.stream().write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
   };
   copy(dataset.header_span.first, dataset.header_span.second);
-  for (std::size_t r = 0; r < keep.size(); ++r) {
-    if (!keep[r]) continue;
-    auto [begin, end] = dataset.spans[r];
+  // Kept rows whose records follow each other in the file are copied as one range (one read per
+  // run of kept rows instead of one per row), up to kMaxRun bytes at a time.
+  constexpr std::uint64_t kMaxRun = std::uint64_t{1} << 22;
+  for (std::size_t r = 0; r < keep.size();) {
+    if (!keep[r]) {
+      ++r;
+      continue;
+    }
+    const std::uint64_t begin = dataset.spans[r].first;
+    std::uint64_t end = dataset.spans[r].second;
+    for (++r; r < keep.size() && keep[r] && dataset.spans[r].first == end && end - begin < kMaxRun; ++r) {
+      end = dataset.spans[r].second;
+    }
     copy(begin, end);
     // The last line of a file may lack a terminator: add one so that the next kept row starts
     // on its own line.

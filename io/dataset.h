@@ -57,7 +57,8 @@ struct Dataset {
 Dataset read_dataset(const std::string& path, const ReadOptions& options = {});
 
 // Writes the header and the records of the rows where keep[row] is true, copying their bytes from
-// the original file, to `out_path` atomically. keep.size() must equal dataset.size().
+// the original file, to `out_path` atomically. keep.size() must equal dataset.spans.size() (the
+// rows read; texts may have been moved out).
 void write_subset(const Dataset& dataset, const std::vector<bool>& keep, const std::string& out_path);
 
 }  // namespace textaudit::io

@@ -225,6 +225,20 @@ TEST_CASE("write_subset copies the kept rows byte for byte", "[io]") {
   textaudit::io::write_subset(ds, {true, false, true}, out);
   CHECK(slurp(out) == "\xEF\xBB\xBFtext,label\r\n\"multi\r\nline\",a\r\nthird,c\n");
   CHECK(slurp(in) == content);  // the input is untouched
+  SECTION("runs of kept rows are copied whole, around dropped and skipped rows") {
+    const std::string rows = "text,label\none,a\ntwo,b\nbad,row,here\nthree,c\nfour,d\nfive,e";
+    const auto path = dir.write("runs.csv", rows);
+    const auto runs = read_dataset(path, ReadOptions{.skip_bad_rows = true});
+    REQUIRE(runs.size() == 5);
+    auto texts_moved = runs;
+    texts_moved.texts.clear();  // as the audit command does before writing (spans decide the rows)
+    const auto kept = (dir.path / "runs_kept.csv").string();
+    textaudit::io::write_subset(texts_moved, {true, true, true, false, true}, kept);
+    CHECK(slurp(kept) == "text,label\none,a\ntwo,b\nthree,c\nfive,e\n");
+    textaudit::io::write_subset(runs, std::vector<bool>(5, true), kept);
+    CHECK(slurp(kept) == "text,label\none,a\ntwo,b\nthree,c\nfour,d\nfive,e\n");
+    CHECK_THROWS_AS(textaudit::io::write_subset(runs, {true, true}, kept), std::invalid_argument);
+  }
   SECTION("on the real SMS file every line comes back") {
     ReadOptions options{.text_column = "SMS", .label_column = "Label"};
     const auto sms = read_dataset(source_path("data/sms_spam.tsv"), options);
