@@ -7,6 +7,8 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "cleaning/detail/parallel_for.h"
+
 namespace textaudit::cleaning {
 namespace {
 
@@ -318,7 +320,7 @@ namespace {
 std::vector<std::vector<std::pair<std::int64_t, double>>> nearest_rows(const text::CsrMatrix& X,
                                                                       const std::vector<std::int64_t>& queries,
                                                                       double min_cosine, std::int64_t df_cap,
-                                                                      std::size_t top) {
+                                                                      std::size_t top, int n_threads) {
   const std::int64_t n = X.rows;
   std::vector<std::int32_t> df(static_cast<std::size_t>(X.cols), 0);
   for (const std::int32_t c : X.indices) ++df[c];
@@ -336,37 +338,46 @@ std::vector<std::vector<std::pair<std::int64_t, double>>> nearest_rows(const tex
   const std::vector<std::int64_t>& offset = postings.offset;
   const std::vector<std::int64_t>& post_row = postings.rows;
   const std::vector<float>& post_val = postings.values;
-  std::vector<double> dot(static_cast<std::size_t>(n), 0.0);
-  std::vector<std::int64_t> touched;
   std::vector<std::vector<std::pair<std::int64_t, double>>> out(queries.size());
-  for (std::size_t qi = 0; qi < queries.size(); ++qi) {
-    const std::int64_t q = queries[qi];
-    const auto idx = X.row_indices(q);
-    const auto val = X.row_values(q);
-    touched.clear();
-    for (std::size_t p = 0; p < idx.size(); ++p) {
-      const std::int32_t s = slot[idx[p]];
-      if (s < 0) continue;
-      for (std::int64_t e = offset[s]; e < offset[s + 1]; ++e) {
-        const std::int64_t r = post_row[e];
-        if (r == q) continue;
-        if (dot[r] == 0.0) touched.push_back(r);
-        dot[r] += double(val[p]) * post_val[e];
+  // Queries in parallel, each thread with its own accumulator (all zero between queries); each
+  // query's list is computed alone, so the output does not depend on the thread count.
+  n_threads = std::max(1, std::min(detail::resolve_threads(n_threads), static_cast<int>(queries.size() / 64 + 1)));
+  std::vector<std::vector<double>> dots(static_cast<std::size_t>(n_threads));
+  std::vector<std::vector<std::int64_t>> touched_lists(static_cast<std::size_t>(n_threads));
+  detail::parallel_for(static_cast<std::int64_t>(queries.size()), n_threads, 64,
+                       [&](std::int64_t q0, std::int64_t q1, int thread) {
+    std::vector<double>& dot = dots[static_cast<std::size_t>(thread)];
+    std::vector<std::int64_t>& touched = touched_lists[static_cast<std::size_t>(thread)];
+    if (dot.empty()) dot.assign(static_cast<std::size_t>(n), 0.0);
+    for (std::int64_t qi = q0; qi < q1; ++qi) {
+      const std::int64_t q = queries[static_cast<std::size_t>(qi)];
+      const auto idx = X.row_indices(q);
+      const auto val = X.row_values(q);
+      touched.clear();
+      for (std::size_t p = 0; p < idx.size(); ++p) {
+        const std::int32_t s = slot[idx[p]];
+        if (s < 0) continue;
+        for (std::int64_t e = offset[s]; e < offset[s + 1]; ++e) {
+          const std::int64_t r = post_row[e];
+          if (r == q) continue;
+          if (dot[r] == 0.0) touched.push_back(r);
+          dot[r] += double(val[p]) * post_val[e];
+        }
+      }
+      auto& best = out[static_cast<std::size_t>(qi)];
+      for (const std::int64_t r : touched) {
+        if (dot[r] >= min_cosine) best.emplace_back(r, dot[r]);
+        dot[r] = 0.0;
+      }
+      auto better = [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; };
+      if (best.size() > top) {
+        std::partial_sort(best.begin(), best.begin() + static_cast<std::ptrdiff_t>(top), best.end(), better);
+        best.resize(top);
+      } else {
+        std::sort(best.begin(), best.end(), better);
       }
     }
-    auto& best = out[qi];
-    for (const std::int64_t r : touched) {
-      if (dot[r] >= min_cosine) best.emplace_back(r, dot[r]);
-      dot[r] = 0.0;
-    }
-    auto better = [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; };
-    if (best.size() > top) {
-      std::partial_sort(best.begin(), best.begin() + static_cast<std::ptrdiff_t>(top), best.end(), better);
-      best.resize(top);
-    } else {
-      std::sort(best.begin(), best.end(), better);
-    }
-  }
+  });
   return out;
 }
 
@@ -425,7 +436,7 @@ std::vector<SuspectedTrigger> confirm_triggers(std::vector<SuspectedTrigger> can
   std::unordered_map<std::int64_t, std::vector<std::pair<std::int64_t, double>>> nb_of;  // query -> neighbours
   if (!queries.empty()) {
     auto lists = nearest_rows(*masked_features, queries, params.neighbor_min_cosine,
-                              std::max<std::int64_t>(params.neighbor_df_cap, 1), 8);
+                              std::max<std::int64_t>(params.neighbor_df_cap, 1), 8, params.n_threads);
     for (std::size_t i = 0; i < queries.size(); ++i) nb_of.emplace(queries[i], std::move(lists[i]));
   }
   // The label of a row's most similar row that does not carry the candidate (`rows`, ascending).

@@ -188,7 +188,11 @@ TEST_CASE("the audit is deterministic whatever the thread count", "[audit]") {
   CHECK(a.outlier_score == b.outlier_score);
   CHECK(a.reasons == b.reasons);
   REQUIRE(a.triggers.size() == b.triggers.size());
-  for (std::size_t t = 0; t < a.triggers.size(); ++t) CHECK(a.triggers[t].term == b.triggers[t].term);
+  for (std::size_t t = 0; t < a.triggers.size(); ++t) {
+    CHECK(a.triggers[t].term == b.triggers[t].term);
+    CHECK(a.triggers[t].flipped_row_ids == b.triggers[t].flipped_row_ids);
+    CHECK(a.triggers[t].p_value == b.triggers[t].p_value);
+  }
 }
 
 TEST_CASE("bad audit inputs are clear errors", "[audit]") {
