@@ -124,16 +124,18 @@ int run_crossval(CrossValArgs& args) {
   if (!args.issues.empty())
     std::fputs(fmt::format("label issues: {} of {} rows -> {}\n", num_issues, n_rows, args.issues).c_str(), stdout);
   if (!quiet) {
-    std::string sizes, iters, secs;
+    std::string sizes, iters, secs, products;
     for (const auto& f : result.folds) {
       sizes += fmt::format("{}{}", sizes.empty() ? "" : " ", f.test_rows);
       iters += fmt::format("{}{}", iters.empty() ? "" : " ", f.n_iter);
+      products += fmt::format("{}{}", products.empty() ? "" : " ", f.n_hessian_products);
       secs += fmt::format("{}{:.2f}", secs.empty() ? "" : " ", f.seconds);
     }
     std::fputs(fmt::format("classes: {}\nfold sizes: {}\nNewton iterations: full fit {}, folds {}\n"
+                           "Hessian-vector products: full fit {}, folds {}\n"
                            "fit seconds: full fit {:.2f}, folds {}\n",
                            fmt::join(labels.classes, ", "), sizes, result.full_fit_iter, iters,
-                           result.full_fit_seconds, secs)
+                           result.full_fit_hessian_products, products, result.full_fit_seconds, secs)
                    .c_str(),
                stdout);
     std::fputs(fmt::format("time: tf-idf {:.2f} s, cross-validation {:.2f} s{}, total {:.2f} s ({} threads)\n", tfidf_s,

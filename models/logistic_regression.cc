@@ -38,6 +38,11 @@ using HvReal = float;
 // Trust-region constants of LIBLINEAR's tron.cpp.
 constexpr double kEta0 = 1e-4, kEta1 = 0.25, kEta2 = 0.75;
 constexpr double kSigma1 = 0.25, kSigma2 = 0.5, kSigma3 = 4.0;
+// The subsample start of large cold fits (LogisticRegressionParams::subsample_start_rows): every
+// kSubsampleStride-th row, fitted to a kSubsampleFtol gap, when each class has kSubsampleMinClassRows
+// rows in it.
+constexpr std::int64_t kSubsampleStride = 5, kSubsampleMinClassRows = 50;
+constexpr double kSubsampleFtol = 1e-2;
 // CG forcing of the last Newton step (see tron).
 constexpr double kFinalReach = 1e4, kFinalShare = 0.5, kEtaFloor = 1e-3;
 
@@ -659,6 +664,8 @@ void check_params(const LogisticRegressionParams& params) {
     fail("ftol must be a positive finite number, got " + format_double(params.ftol));
   if (params.max_iter < 1) fail("max_iter must be >= 1, got " + std::to_string(params.max_iter));
   if (params.n_threads < 1) fail("n_threads must be >= 1, got " + std::to_string(params.n_threads));
+  if (params.subsample_start_rows < 0)
+    fail("subsample_start_rows must be >= 0, got " + std::to_string(params.subsample_start_rows));
   if (params.class_weight == ClassWeight::kBalanced && !params.class_weights.empty())
     fail("class_weight=balanced and explicit class_weights are exclusive");
   for (double cw : params.class_weights)
@@ -750,6 +757,7 @@ LogisticRegression& LogisticRegression::fit_rows(const text::CsrMatrix& X, std::
     std::copy(weights_.begin(), weights_.end(), w.begin());
     if (params_.fit_intercept) std::copy(intercept_.begin(), intercept_.end(), w.begin() + problem.n_weights());
   }
+  const int subsample_products = warm ? 0 : subsample_start(X, rows, target, cs, m, n_present, w);
   const TronResult result = tron(problem, w, n, m, params_.tol * params_.C, params_.ftol, params_.max_iter);
 
   n_classes_ = n_classes;
@@ -769,7 +777,7 @@ LogisticRegression& LogisticRegression::fit_rows(const text::CsrMatrix& X, std::
     }
   }
   n_iter_ = result.n_iter;
-  n_hess_ = result.n_hess;
+  n_hess_ = subsample_products + result.n_hess;
   converged_ = result.converged;
   objective_ = result.f;
   max_abs_gradient_ = result.gmax / params_.C;
@@ -785,6 +793,32 @@ LogisticRegression& LogisticRegression::fit_rows(const text::CsrMatrix& X, std::
                         result.stop_reason + "): " + test + "; increase max_iter, tol or ftol");
   }
   return *this;
+}
+
+int LogisticRegression::subsample_start(const text::CsrMatrix& X, std::span<const std::int64_t> rows,
+                                        const std::vector<int>& target, const std::vector<double>& cs, int m,
+                                        int n_present, std::vector<double>& w) const {
+  const auto n = static_cast<std::int64_t>(target.size());
+  if (params_.subsample_start_rows <= 0 || n < params_.subsample_start_rows) return 0;
+  std::vector<std::int64_t> sub_rows;
+  std::vector<int> sub_target;
+  std::vector<double> sub_cs;
+  std::vector<std::int64_t> counts(static_cast<std::size_t>(n_present), 0);
+  for (std::int64_t i = 0; i < n; i += kSubsampleStride) {
+    sub_rows.push_back(rows.empty() ? i : rows[static_cast<std::size_t>(i)]);
+    sub_target.push_back(target[static_cast<std::size_t>(i)]);
+    sub_cs.push_back(cs[static_cast<std::size_t>(i)] * kSubsampleStride);
+    ++counts[static_cast<std::size_t>(target[static_cast<std::size_t>(i)])];
+  }
+  // Every class needs rows in the subsample, or its intercept would drift off towards -inf.
+  for (const std::int64_t c : counts)
+    if (c < kSubsampleMinClassRows) return 0;
+  // (Recursively: a subsample that is itself large starts from its own subsample.) The scaled
+  // weights give the subsample the objective of all rows in expectation, so its optimum is near
+  // theirs.
+  const int products = subsample_start(X, sub_rows, sub_target, sub_cs, m, n_present, w);
+  Problem sub(X, sub_rows, sub_target, sub_cs, m, params_.fit_intercept, params_.n_threads);
+  return products + tron(sub, w, static_cast<std::int64_t>(sub_rows.size()), m, 0.0, kSubsampleFtol, params_.max_iter).n_hess;
 }
 
 DenseMatrix LogisticRegression::decision_function(const text::CsrMatrix& X) const {

@@ -370,6 +370,37 @@ TEST_CASE("A warm start reaches the same optimum in fewer iterations", "[models]
   CHECK((warm.coef() - fresh.coef()).cwiseAbs().maxCoeff() < 1e-6);
 }
 
+TEST_CASE("A subsample start reaches the same optimum", "[models]") {
+  // 6000 rows: with subsample_start_rows = 1000 the fit starts from every 5th row (1200), which
+  // itself starts from every 5th of those (240 rows, 80 per class).
+  auto problem = random_problem(6000, 100, 3, 7);
+  for (const auto weight : {textaudit::models::ClassWeight::kNone, textaudit::models::ClassWeight::kBalanced}) {
+    LogisticRegression plain({.tol = 1e-9, .class_weight = weight, .subsample_start_rows = 0});
+    plain.fit(problem.X, problem.y, 3);
+    LogisticRegression started({.tol = 1e-9, .class_weight = weight, .subsample_start_rows = 1000});
+    started.fit(problem.X, problem.y, 3);
+    REQUIRE(plain.converged());
+    REQUIRE(started.converged());
+    CHECK(std::abs(started.objective() - plain.objective()) <= 1e-9 * plain.objective());
+    CHECK((started.coef() - plain.coef()).cwiseAbs().maxCoeff() < 1e-6);
+    // The subsample fits' products are counted, and the start saves steps on all the rows.
+    CHECK(started.n_hessian_products() != plain.n_hessian_products());
+    CHECK(started.n_iter() < plain.n_iter());
+  }
+  SECTION("a class too rare for the subsample: no subsample start") {
+    std::vector<int> y = problem.y;
+    int rare = 0;
+    for (int& label : y)
+      if (label == 2 && ++rare > 100) label = 0;  // 100 rows of class 2: 20 in the subsample
+    LogisticRegression plain({.tol = 1e-9, .subsample_start_rows = 0});
+    LogisticRegression started({.tol = 1e-9, .subsample_start_rows = 1000});
+    plain.fit(problem.X, y, 3);
+    started.fit(problem.X, y, 3);
+    CHECK(started.n_hessian_products() == plain.n_hessian_products());
+    CHECK(started.coef() == plain.coef());
+  }
+}
+
 TEST_CASE("save and load round-trip the fitted model exactly", "[models]") {
   for (int k : {2, 4}) {
     auto problem = random_problem(300, 25, k, 9);
