@@ -167,7 +167,7 @@ TEST_CASE("cross_val_predict with default parameters and a supplied full fit giv
     products_oof += oof.folds[f].n_hessian_products;
   }
   INFO("out-of-fold ftol: max difference " << worst_oof << ", Hessian products " << products_oof << " vs " << products);
-  CHECK(worst_oof <= 5e-4);  // 1.99e-4 measured (54 products instead of 87)
+  CHECK(worst_oof <= 5e-4);  // 2.91e-4 measured (54 products instead of 84)
   CHECK(products_oof < products);
   textaudit::models::LogisticRegression other;
   other.fit(X, y, K + 1);
