@@ -188,9 +188,10 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
   std::vector<cleaning::SuspectedTrigger> candidates;
   text::CsrMatrix masked;
   const text::CsrMatrix* features = &X;
-  // All rows; also the folds' starting point when no candidate is masked (see 4). The screen reads probabilities with and without
-  // candidate terms, a 1e-6 relative gap fixes them to ~1e-3, and the candidates are then tested
-  // out of fold: the last, most expensive Newton step of an exact fit buys nothing here.
+  // All rows; also the folds' starting point when no candidate is masked (see 4). The screen reads
+  // probabilities with and without candidate terms, a 1e-6 relative gap fixes them to ~1e-3, and
+  // the candidates are then tested out of fold: the last, most expensive Newton step of an exact
+  // fit buys nothing here.
   models::LogisticRegressionParams screen_params = model_params;
   if (screen_params.tol == 0.0) screen_params.ftol = std::max(screen_params.ftol, 1e-6);
   models::LogisticRegression full(screen_params);
