@@ -183,54 +183,97 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
   models::LogisticRegressionParams model_params = o.model;
   model_params.n_threads = n_threads;
 
-  // 3. Trigger screen: one model on all rows; candidates are masked before cross-validation, so
-  //    that out-of-fold probabilities show what their rows read like without them.
+  // 3. Out-of-fold probabilities on every term: the standard pipeline's, which confident learning
+  //    uses unless a trigger is confirmed. The fold models are kept for the trigger analysis.
+  crossval::CrossValResult cv;
+  if (!own_probs) {
+    Stage stage(result, o.progress, "cross-validate");
+    crossval::ProgressCallback on_fold;
+    if (o.progress) on_fold = [&](int done, int total) { o.progress("cross-validate", double(done) / double(total)); };
+    cv = crossval::cross_val_predict(X, y, K, model_params, folds, n_threads, on_fold, nullptr,
+                                     /*keep_fold_models=*/o.detect_triggers);
+    result.pred_probs = std::move(cv.pred_probs);
+    for (const auto& w : cv.warnings) result.warnings.push_back(w);
+  }
+
+  // 4. Trigger screen: the weights of one model of all rows rank every column; the candidates are
+  //    then masked, and their rows read again without them. The all-rows model is the mean of
+  //    the fold models (each fitted on 4/5 of the rows, to a 1e-7 gap), which costs no fit; with
+  //    the user's probabilities, or when a fold lacks a class, it is fitted.
   std::vector<cleaning::SuspectedTrigger> candidates;
   text::CsrMatrix masked;
   const text::CsrMatrix* features = &X;
-  // All rows; also the folds' starting point when no candidate is masked (see 4). The screen reads
-  // probabilities with and without candidate terms, a 1e-6 relative gap fixes them to ~1e-3, and
-  // the candidates are then tested out of fold: the last, most expensive Newton step of an exact
-  // fit buys nothing here.
-  models::LogisticRegressionParams screen_params = model_params;
-  if (screen_params.tol == 0.0) screen_params.ftol = std::max(screen_params.ftol, 1e-6);
-  models::LogisticRegression full(screen_params);
+  models::LogisticRegression full;
+  DenseMatrix reading_probs;  // P with the candidates masked, for the trigger analysis
   if (o.detect_triggers) {
     Stage stage(result, o.progress, "screen triggers");
-    full.fit(X, y, K);
-    candidates = cleaning::find_trigger_candidates(X, y, K, full.coef(), full.intercept(), vectorizer.vocabulary(),
-                                                   o.triggers);
+    DenseMatrix coef;
+    std::vector<double> intercept;
+    bool same_shape = !cv.fold_models.empty();
+    for (const auto& m : cv.fold_models) same_shape = same_shape && static_cast<int>(m.classes().size()) == K;
+    if (same_shape) {
+      for (const auto& m : cv.fold_models) {
+        const DenseMatrix c = m.coef();
+        const std::vector<double> b = m.intercept();
+        if (coef.size() == 0) {
+          coef = c;
+          intercept = b;
+        } else {
+          coef += c;
+          for (std::size_t v = 0; v < b.size(); ++v) intercept[v] += b[v];
+        }
+      }
+      const double folds_n = static_cast<double>(cv.fold_models.size());
+      coef /= folds_n;
+      for (double& v : intercept) v /= folds_n;
+    } else {
+      // 1e-6: the screen reads probabilities with and without candidate terms, which a 1e-6
+      // relative gap fixes to ~1e-3; the candidates are then tested out of fold.
+      models::LogisticRegressionParams screen_params = model_params;
+      if (screen_params.tol == 0.0) screen_params.ftol = std::max(screen_params.ftol, 1e-6);
+      full.set_params(screen_params);
+      full.fit(X, y, K);
+      coef = full.coef();
+      intercept = full.intercept();
+    }
+    candidates = cleaning::find_trigger_candidates(X, y, K, coef, intercept, vectorizer.vocabulary(), o.triggers);
     if (!candidates.empty()) {
       std::vector<std::int32_t> columns;
       for (const auto& c : candidates) columns.insert(columns.end(), c.columns.begin(), c.columns.end());
       masked = X.without_columns(columns, tfidf_params.norm == text::Norm::kL2);
       features = &masked;
+      if (!own_probs) {
+        // Out of fold: each row carrying a candidate is read by its own fold's model on the
+        // masked row (every other row reads the same without the candidates).
+        std::vector<bool> is_candidate(static_cast<std::size_t>(X.cols), false);
+        for (const auto c : columns) is_candidate[static_cast<std::size_t>(c)] = true;
+        std::vector<std::vector<std::int64_t>> fold_rows(cv.fold_models.size());
+        for (std::int64_t r = 0; r < X.rows; ++r) {
+          for (const auto c : X.row_indices(r)) {
+            if (!is_candidate[static_cast<std::size_t>(c)]) continue;
+            fold_rows[static_cast<std::size_t>(folds.test_fold[static_cast<std::size_t>(r)])].push_back(r);
+            break;
+          }
+        }
+        reading_probs = result.pred_probs;
+        for (std::size_t f = 0; f < fold_rows.size(); ++f) {
+          if (fold_rows[f].empty()) continue;
+          const DenseMatrix p = cv.fold_models[f].predict_proba(masked, fold_rows[f]);
+          for (std::size_t i = 0; i < fold_rows[f].size(); ++i)
+            reading_probs.row(static_cast<Eigen::Index>(fold_rows[f][i])) = p.row(static_cast<Eigen::Index>(i));
+        }
+      }
     }
   }
-
-  // 4. Out-of-fold probabilities. With the user's, triggers are read by the screen's all-rows model
-  //    on the masked rows instead (in-sample, so it reads rows as their given label more readily).
-  DenseMatrix own_reading;
+  cv.fold_models = {};
+  // With the user's probabilities, triggers are read by the all-rows model on the masked rows
+  // instead (in-sample, so it reads rows as their given label more readily).
   if (own_probs && o.detect_triggers) {
     Stage stage(result, o.progress, "trigger reading");
-    own_reading = full.predict_proba(*features);
-  } else if (!own_probs) {
-    Stage stage(result, o.progress, "cross-validate");
-    crossval::ProgressCallback on_fold;
-    if (o.progress) on_fold = [&](int done, int total) { o.progress("cross-validate", double(done) / double(total)); };
-    // The objective is strictly convex, so any start reaches the same optimum. Without masked
-    // candidates the screen's model is a good one and saves the all-rows fit. With them, the masked
-    // rows' optimum is far from it: warm-started there, the folds took 4-6 Newton steps (149
-    // Hessian products on the 200k-row benchmark corpus; 1M: 5-6 steps, 40-44 products per fold)
-    // instead of 2 (95 products, after a rough all-rows fit of 20).
-    const models::LogisticRegression* start = o.detect_triggers && features == &X ? &full : nullptr;
-    crossval::CrossValResult cv =
-        crossval::cross_val_predict(*features, y, K, model_params, folds, n_threads, on_fold, start);
-    result.pred_probs = std::move(cv.pred_probs);
-    for (const auto& w : cv.warnings) result.warnings.push_back(w);
+    reading_probs = full.predict_proba(*features);
   }
   const DenseMatrix& P = result.pred_probs;
-  const DenseMatrix& reading = own_reading.size() > 0 ? own_reading : result.pred_probs;  // triggers
+  const DenseMatrix& reading = reading_probs.size() > 0 ? reading_probs : result.pred_probs;  // triggers
 
   // 5. Confirm triggers and mark the rows they poisoned.
   cleaning::PoisonRows poison;
@@ -263,8 +306,22 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
     crossval::ProgressCallback on_fold;
     if (o.progress) on_fold = [&](int done, int total) { o.progress("cross-validate without poison", double(done) / double(total)); };
     const crossval::CrossValResult cv = crossval::cross_val_predict(triggers_masked.select_rows(keep), y_keep, K, model_params,
-                                                                    folds_keep, n_threads, on_fold);
+                                                                    folds_keep, n_threads, on_fold, nullptr,
+                                                                    /*keep_fold_models=*/true);
     for (std::size_t i = 0; i < keep.size(); ++i) result.pred_probs.row(static_cast<Eigen::Index>(keep[i])) = cv.pred_probs.row(static_cast<Eigen::Index>(i));
+    // The poisoned rows, read by the clean model of their own fold (which saw neither them nor
+    // any other poisoned row), without the triggers.
+    std::vector<std::vector<std::int64_t>> poison_rows(cv.fold_models.size());
+    for (std::size_t r = 0; r < n; ++r) {
+      const auto f = static_cast<std::size_t>(folds.test_fold[r]);
+      if (poison.is_suspected_poison[r] && f < poison_rows.size()) poison_rows[f].push_back(static_cast<std::int64_t>(r));
+    }
+    for (std::size_t f = 0; f < poison_rows.size(); ++f) {
+      if (poison_rows[f].empty()) continue;
+      const DenseMatrix p = cv.fold_models[f].predict_proba(triggers_masked, poison_rows[f]);
+      for (std::size_t i = 0; i < poison_rows[f].size(); ++i)
+        result.pred_probs.row(static_cast<Eigen::Index>(poison_rows[f][i])) = p.row(static_cast<Eigen::Index>(i));
+    }
     for (const auto& w : cv.warnings) result.warnings.push_back(w);
   }
 

@@ -4,12 +4,13 @@
 // own contribution is removed. With a linear model that removal is exact arithmetic: a term's
 // contribution to the class scores is its weight times its TF-IDF value, so no retraining is needed.
 //
-// Two steps. find_trigger_candidates() screens every column with the weights of one model fitted
-// on all rows (in-sample: cheap, but a trigger also pulls its rows' other words towards B).
-// confirm_triggers() then judges each candidate on out-of-fold probabilities computed with the
-// candidates masked, i.e. by models that never saw the token and never saw the row: rows that still
-// read as their given label clear the token; a token whose rows read as another class far more
-// often than the label's other rows do (a binomial test against that base rate) is a trigger.
+// Two steps. find_trigger_candidates() screens every column with the weights of one model of all
+// rows (in-sample: cheap, but a trigger also pulls its rows' other words towards B; the audit
+// uses the mean of its cross-validation fold models). confirm_triggers() then judges each
+// candidate on out-of-fold probabilities of the rows with the candidates masked, i.e. by models
+// that never saw the row, without the token's contribution: rows that still read as their given
+// label clear the token; a token whose rows read as another class far more often than the label's
+// other rows do (a binomial test against that base rate) is a trigger.
 #pragma once
 
 #include <cstdint>

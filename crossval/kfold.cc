@@ -134,7 +134,8 @@ FoldAssignment fold_assignment(std::vector<int> test_fold, std::span<const int> 
 CrossValResult cross_val_predict(const text::CsrMatrix& X, std::span<const int> y, int n_classes,
                                  const models::LogisticRegressionParams& params,
                                  const FoldAssignment& folds, int n_threads,
-                                 const ProgressCallback& progress, const models::LogisticRegression* full_fit) {
+                                 const ProgressCallback& progress, const models::LogisticRegression* full_fit,
+                                 bool keep_fold_models) {
   models::check_params(params);
   if (n_threads < 1) throw std::invalid_argument("cross_val_predict: n_threads must be >= 1");
   if (static_cast<std::int64_t>(y.size()) != X.rows || folds.test_fold.size() != y.size())
@@ -146,6 +147,7 @@ CrossValResult cross_val_predict(const text::CsrMatrix& X, std::span<const int> 
   result.warnings = folds.warnings;
   result.pred_probs = DenseMatrix::Zero(X.rows, n_classes);
   result.folds.resize(static_cast<std::size_t>(n_splits));
+  if (keep_fold_models) result.fold_models.resize(static_cast<std::size_t>(n_splits));
 
   // One fit on all rows, with every thread; each fold then starts there.
   models::LogisticRegression full;
@@ -219,6 +221,7 @@ CrossValResult cross_val_predict(const text::CsrMatrix& X, std::span<const int> 
       summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       for (const auto& w : model.warnings())
         fold_warnings[static_cast<std::size_t>(f)].push_back("fold " + std::to_string(f) + ": " + w);
+      if (keep_fold_models) result.fold_models[static_cast<std::size_t>(f)] = std::move(model);
       const int finished = ++done;
       if (progress) {
         std::lock_guard<std::mutex> lock(progress_mutex);

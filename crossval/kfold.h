@@ -73,6 +73,7 @@ struct CrossValResult {
   int full_fit_iter = 0;               // iterations of the all-rows fit used as warm start
   int full_fit_hessian_products = 0;   // its Hessian-vector products
   double full_fit_seconds = 0.0;       // its wall time (0 when it was handed in)
+  std::vector<models::LogisticRegression> fold_models;  // per fold, with keep_fold_models only
   std::vector<std::string> warnings;   // fold warnings and non-convergence, never printed
 };
 
@@ -83,11 +84,13 @@ struct CrossValResult {
 // model already fitted on all of X and y with the same params, to skip that fit (full_fit_iter is
 // then its n_iter()). Folds run on up to n_threads threads; the result is identical for any
 // n_threads. A class absent from a fold's training rows gets probability 0 in that fold (as
-// scikit-learn). Throws as fit() does.
+// scikit-learn). keep_fold_models: also return each fold's model (fold_models[f] never saw the
+// rows of fold f), e.g. to read those rows again with some terms removed. Throws as fit() does.
 CrossValResult cross_val_predict(const text::CsrMatrix& X, std::span<const int> y, int n_classes,
                                  const models::LogisticRegressionParams& params,
                                  const FoldAssignment& folds, int n_threads = 1,
                                  const ProgressCallback& progress = {},
-                                 const models::LogisticRegression* full_fit = nullptr);
+                                 const models::LogisticRegression* full_fit = nullptr,
+                                 bool keep_fold_models = false);
 
 }  // namespace textaudit::crossval
