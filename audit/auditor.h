@@ -1,5 +1,5 @@
-// audit/auditor.h: the whole audit of a labelled text dataset in one call — TF-IDF, trigger
-// screening, out-of-fold probabilities, confident learning, trigger confirmation, near-duplicates,
+// audit/auditor.h: the whole audit of a labelled text dataset in one call — TF-IDF, out-of-fold
+// probabilities, trigger screening and confirmation, confident learning, near-duplicates,
 // outliers, ambiguity — combined into one ranked AuditResult.
 #pragma once
 
