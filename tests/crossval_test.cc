@@ -173,3 +173,29 @@ TEST_CASE("cross_val_predict with default parameters and a supplied full fit giv
   other.fit(X, y, K + 1);
   CHECK_THROWS_AS(cross_val_predict(X, y, K, {}, folds, 1, {}, &other), std::invalid_argument);
 }
+
+TEST_CASE("cross_val_predict keeps the fold models on request; each reproduces its fold's rows",
+          "[crossval][reference]") {
+  const auto ref = textaudit::testing::read_reference("sklearn/cv_airline1500.json");
+  const auto y = ref["labels"].get<std::vector<int>>();
+  const int K = static_cast<int>(ref["label_names"].size());
+  const CsrMatrix X = read_csr(ref["X"]);
+  const auto folds = fold_assignment(ref["test_fold"].get<std::vector<int>>(), y, K);
+  const auto params = textaudit::crossval::out_of_fold_params();
+  const auto plain = cross_val_predict(X, y, K, params, folds, 2);
+  CHECK(plain.fold_models.empty());
+  const auto kept = cross_val_predict(X, y, K, params, folds, 2, {}, nullptr, /*keep_fold_models=*/true);
+  CHECK(kept.pred_probs == plain.pred_probs);  // keeping them changes nothing
+  REQUIRE(kept.fold_models.size() == static_cast<std::size_t>(folds.n_splits));
+  for (int f = 0; f < folds.n_splits; ++f) {
+    std::vector<std::int64_t> rows;
+    for (std::size_t i = 0; i < y.size(); ++i)
+      if (folds.test_fold[i] == f) rows.push_back(static_cast<std::int64_t>(i));
+    const auto& model = kept.fold_models[static_cast<std::size_t>(f)];
+    CHECK(model.fitted());
+    CHECK(model.n_hessian_products() == kept.folds[static_cast<std::size_t>(f)].n_hessian_products);
+    const DenseMatrix p = model.predict_proba(X, rows);
+    for (std::size_t r = 0; r < rows.size(); ++r)
+      CHECK(p.row(static_cast<Eigen::Index>(r)) == kept.pred_probs.row(static_cast<Eigen::Index>(rows[r])));
+  }
+}
