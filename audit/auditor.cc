@@ -236,7 +236,9 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
       coef = full.coef();
       intercept = full.intercept();
     }
-    candidates = cleaning::find_trigger_candidates(X, y, K, coef, intercept, vectorizer.vocabulary(), o.triggers);
+    cleaning::TriggerParams screen = o.triggers;
+    screen.n_threads = n_threads;
+    candidates = cleaning::find_trigger_candidates(X, y, K, coef, intercept, vectorizer.vocabulary(), screen);
     if (!candidates.empty()) {
       std::vector<std::int32_t> columns;
       for (const auto& c : candidates) columns.insert(columns.end(), c.columns.begin(), c.columns.end());

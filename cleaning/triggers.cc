@@ -185,29 +185,38 @@ std::vector<SuspectedTrigger> find_trigger_candidates(const text::CsrMatrix& X, 
 
   // An inserted phrase shows up as a rare anchor word plus companions: words present in every row
   // of the anchor and mostly nowhere else. They are removed together.
+  // Groups are judged independently, on params.n_threads threads (per-thread scratch; results
+  // per group, so they do not depend on the thread count).
+  const int threads = std::max(1, std::min(detail::resolve_threads(params.n_threads),
+                                           static_cast<int>(groups.size() / 64 + 1)));
   std::vector<std::vector<std::int32_t>> group_columns(groups.size());
   {
-    std::vector<std::int32_t> hits(static_cast<std::size_t>(d), 0);
-    std::vector<std::int32_t> touched;
-    for (std::size_t g = 0; g < groups.size(); ++g) {
-      for (const std::size_t s : groups[g]) group_columns[g].push_back(cand_cols[s]);
-      const std::size_t first = groups[g].front();
-      const std::int64_t count = offset[first + 1] - offset[first];
-      touched.clear();
-      for (std::int64_t q = 0; q < count; ++q) {
-        for (const std::int32_t c : X.row_indices(col_rows[offset[first] + q])) {
-          if (hits[c]++ == 0) touched.push_back(c);
+    std::vector<std::vector<std::int32_t>> hits_of(static_cast<std::size_t>(threads));
+    detail::parallel_for(static_cast<std::int64_t>(groups.size()), threads, 64,
+                         [&](std::int64_t g0, std::int64_t g1, int thread) {
+      std::vector<std::int32_t>& hits = hits_of[static_cast<std::size_t>(thread)];
+      if (hits.empty()) hits.assign(static_cast<std::size_t>(d), 0);
+      std::vector<std::int32_t> touched;
+      for (auto g = static_cast<std::size_t>(g0); g < static_cast<std::size_t>(g1); ++g) {
+        for (const std::size_t s : groups[g]) group_columns[g].push_back(cand_cols[s]);
+        const std::size_t first = groups[g].front();
+        const std::int64_t count = offset[first + 1] - offset[first];
+        touched.clear();
+        for (std::int64_t q = 0; q < count; ++q) {
+          for (const std::int32_t c : X.row_indices(col_rows[offset[first] + q])) {
+            if (hits[c]++ == 0) touched.push_back(c);
+          }
         }
-      }
-      for (const std::int32_t c : touched) {
-        if (double(hits[c]) >= params.companion_min_share * double(count) && double(df[c]) <= params.companion_max_ratio * double(count)) {
-          group_columns[g].push_back(c);
+        for (const std::int32_t c : touched) {
+          if (double(hits[c]) >= params.companion_min_share * double(count) && double(df[c]) <= params.companion_max_ratio * double(count)) {
+            group_columns[g].push_back(c);
+          }
+          hits[c] = 0;
         }
-        hits[c] = 0;
+        std::sort(group_columns[g].begin(), group_columns[g].end());
+        group_columns[g].erase(std::unique(group_columns[g].begin(), group_columns[g].end()), group_columns[g].end());
       }
-      std::sort(group_columns[g].begin(), group_columns[g].end());
-      group_columns[g].erase(std::unique(group_columns[g].begin(), group_columns[g].end()), group_columns[g].end());
-    }
+    });
   }
 
   struct Screened {
@@ -216,48 +225,62 @@ std::vector<SuspectedTrigger> find_trigger_candidates(const text::CsrMatrix& X, 
     double flip_rate;
     double strength;
   };
-  std::vector<Screened> screened;
-  std::vector<double> zr(V), zw(V), c(V), p_with(K), p_without(K);
-  std::vector<std::int32_t> stamp(static_cast<std::size_t>(d), -1);
-  for (std::size_t g = 0; g < groups.size(); ++g) {
-    const std::size_t first = groups[g].front();
-    const int target = cand_target[first];
-    const std::int64_t count = offset[first + 1] - offset[first];
-    for (const std::int32_t col : group_columns[g]) stamp[col] = static_cast<std::int32_t>(g);
-    double shift = 0.0;
-    std::int64_t flips = 0, target_rows = 0;
-    for (std::int64_t q = 0; q < count; ++q) {
-      const std::int64_t r = col_rows[offset[first] + q];
-      if (labels[r] != target) continue;
-      // The removed terms' contribution to each score and their share of the squared norm.
-      std::fill(c.begin(), c.end(), 0.0);
-      double mass = 0.0;
-      const auto idx = X.row_indices(r);
-      const auto val = X.row_values(r);
-      for (std::size_t p = 0; p < idx.size(); ++p) {
-        if (stamp[idx[p]] != static_cast<std::int32_t>(g)) continue;
-        for (int v = 0; v < V; ++v) c[v] += coef(v, idx[p]) * double(val[p]);
-        mass += double(val[p]) * val[p];
+  std::vector<Screened> per_group(groups.size());
+  std::vector<char> judged(groups.size(), 0);  // enough rows of the target class to judge
+  {
+    std::vector<std::vector<std::int32_t>> stamp_of(static_cast<std::size_t>(threads));
+    detail::parallel_for(static_cast<std::int64_t>(groups.size()), threads, 64,
+                         [&](std::int64_t g0, std::int64_t g1, int thread) {
+      std::vector<std::int32_t>& stamp = stamp_of[static_cast<std::size_t>(thread)];
+      if (stamp.empty()) stamp.assign(static_cast<std::size_t>(d), -1);
+      std::vector<double> zr(V), zw(V), c(V), p_with(K), p_without(K);
+      for (auto g = static_cast<std::size_t>(g0); g < static_cast<std::size_t>(g1); ++g) {
+        const std::size_t first = groups[g].front();
+        const int target = cand_target[first];
+        const std::int64_t count = offset[first + 1] - offset[first];
+        for (const std::int32_t col : group_columns[g]) stamp[col] = static_cast<std::int32_t>(g);
+        double shift = 0.0;
+        std::int64_t flips = 0, target_rows = 0;
+        for (std::int64_t q = 0; q < count; ++q) {
+          const std::int64_t r = col_rows[offset[first] + q];
+          if (labels[r] != target) continue;
+          // The removed terms' contribution to each score and their share of the squared norm.
+          std::fill(c.begin(), c.end(), 0.0);
+          double mass = 0.0;
+          const auto idx = X.row_indices(r);
+          const auto val = X.row_values(r);
+          for (std::size_t p = 0; p < idx.size(); ++p) {
+            if (stamp[idx[p]] != static_cast<std::int32_t>(g)) continue;
+            for (int v = 0; v < V; ++v) c[v] += coef(v, idx[p]) * double(val[p]);
+            mass += double(val[p]) * val[p];
+          }
+          if (mass > params.max_removed_mass) continue;  // mostly the term itself: nothing left to judge
+          ++target_rows;
+          const double scale = params.renormalize_l2 && mass < 1.0 - 1e-9 ? 1.0 / std::sqrt(1.0 - mass) : 1.0;
+          for (int v = 0; v < V; ++v) {
+            zr[v] = z[static_cast<std::size_t>(r) * V + v];
+            zw[v] = (zr[v] - intercept[v] - c[v]) * scale + intercept[v];
+          }
+          scores_to_probs(zr.data(), V, K, p_with.data());
+          scores_to_probs(zw.data(), V, K, p_without.data());
+          shift += p_with[target] - p_without[target];
+          flips += argmax(p_without.data(), K) != target;
+        }
+        if (target_rows < params.min_rows) continue;
+        const double mean_shift = shift / double(target_rows);
+        const double flip_rate = double(flips) / double(target_rows);
+        // More rows make the same evidence stronger: a trigger is planted in many rows. Every
+        // candidate is ranked; only the strongest max_candidates go on to the out-of-fold test.
+        per_group[g] = {g, mean_shift, flip_rate, (mean_shift + flip_rate) * std::log2(1.0 + double(target_rows))};
+        judged[g] = 1;
       }
-      if (mass > params.max_removed_mass) continue;  // mostly the term itself: nothing left to judge
-      ++target_rows;
-      const double scale = params.renormalize_l2 && mass < 1.0 - 1e-9 ? 1.0 / std::sqrt(1.0 - mass) : 1.0;
-      for (int v = 0; v < V; ++v) {
-        zr[v] = z[static_cast<std::size_t>(r) * V + v];
-        zw[v] = (zr[v] - intercept[v] - c[v]) * scale + intercept[v];
-      }
-      scores_to_probs(zr.data(), V, K, p_with.data());
-      scores_to_probs(zw.data(), V, K, p_without.data());
-      shift += p_with[target] - p_without[target];
-      flips += argmax(p_without.data(), K) != target;
-    }
-    if (target_rows < params.min_rows) continue;
-    const double mean_shift = shift / double(target_rows);
-    const double flip_rate = double(flips) / double(target_rows);
-    // More rows make the same evidence stronger: a trigger is planted in many rows. Every candidate
-    // is ranked; only the strongest max_candidates go on to the out-of-fold test.
-    screened.push_back({g, mean_shift, flip_rate, (mean_shift + flip_rate) * std::log2(1.0 + double(target_rows))});
+    });
   }
+  std::vector<Screened> screened;
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    if (judged[g]) screened.push_back(per_group[g]);
+  }
+  std::vector<std::int32_t> stamp(static_cast<std::size_t>(d), -1);
   // Strongest evidence first; ties by the first column, so the order is deterministic.
   std::sort(screened.begin(), screened.end(), [&](const Screened& a, const Screened& b) {
     if (a.strength != b.strength) return a.strength > b.strength;

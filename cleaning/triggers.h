@@ -45,8 +45,8 @@ struct TriggerParams {
   std::int64_t neighbor_max_rows = 500;   // ... for candidates in at most this many rows
   std::int64_t neighbor_base_sample = 500;  // rows per class sampled for that reading's base rate
   std::int64_t neighbor_df_cap = 2000;      // terms in more rows are not searched for neighbours
-  int n_threads = 0;                  // threads for the nearest-row search (0: all cores); results do
-                                      // not depend on it
+  int n_threads = 0;                  // threads for the screen's groups and the nearest-row search
+                                      // (0: all cores); results do not depend on it
 };
 
 // A token (or a group of tokens that always occur together, e.g. an inserted phrase) suspected of
