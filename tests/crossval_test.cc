@@ -28,6 +28,23 @@ CsrMatrix read_csr(const nlohmann::json& j) {
   return X;
 }
 
+// A reference cross-validation problem: its file, labels, class count, TF-IDF rows and folds.
+struct ReferenceCv {
+  nlohmann::json ref;
+  std::vector<int> y;
+  int K;
+  CsrMatrix X;
+  textaudit::crossval::FoldAssignment folds;
+};
+ReferenceCv load_reference_cv(const std::string& name) {
+  auto ref = textaudit::testing::read_reference(name);
+  auto y = ref["labels"].get<std::vector<int>>();
+  const int K = static_cast<int>(ref["label_names"].size());
+  CsrMatrix X = read_csr(ref["X"]);
+  auto folds = fold_assignment(ref["test_fold"].get<std::vector<int>>(), y, K);
+  return {std::move(ref), std::move(y), K, std::move(X), std::move(folds)};
+}
+
 std::vector<std::vector<int>> fold_class_counts(const std::vector<int>& test_fold,
                                                 const std::vector<int>& y, int n_splits, int K) {
   std::vector<std::vector<int>> counts(n_splits, std::vector<int>(K, 0));
@@ -128,11 +145,8 @@ TEST_CASE("A user fold assignment is checked and overrides the split", "[crossva
 
 TEST_CASE("cross_val_predict with default parameters and a supplied full fit gives the same output",
           "[crossval][reference]") {
-  const auto ref = textaudit::testing::read_reference("sklearn/cv_airline1500.json");
-  const auto y = ref["labels"].get<std::vector<int>>();
-  const int K = static_cast<int>(ref["label_names"].size());
-  const CsrMatrix X = read_csr(ref["X"]);
-  const auto folds = fold_assignment(ref["test_fold"].get<std::vector<int>>(), y, K);
+  const ReferenceCv cv = load_reference_cv("sklearn/cv_airline1500.json");
+  const auto& [ref, y, K, X, folds] = cv;
   // Default stopping rule (estimated objective gap): within 2e-5 of the converged run (1.04e-5
   // measured; scikit-learn's lbfgs at tol=1e-10 is up to 2e-4 off, tests/reference/README.md).
   const auto result = cross_val_predict(X, y, K, {}, folds, 2);
@@ -176,11 +190,8 @@ TEST_CASE("cross_val_predict with default parameters and a supplied full fit giv
 
 TEST_CASE("cross_val_predict keeps the fold models on request; each reproduces its fold's rows",
           "[crossval][reference]") {
-  const auto ref = textaudit::testing::read_reference("sklearn/cv_airline1500.json");
-  const auto y = ref["labels"].get<std::vector<int>>();
-  const int K = static_cast<int>(ref["label_names"].size());
-  const CsrMatrix X = read_csr(ref["X"]);
-  const auto folds = fold_assignment(ref["test_fold"].get<std::vector<int>>(), y, K);
+  const ReferenceCv cv = load_reference_cv("sklearn/cv_airline1500.json");
+  const auto& [ref, y, K, X, folds] = cv;
   const auto params = textaudit::crossval::out_of_fold_params();
   const auto plain = cross_val_predict(X, y, K, params, folds, 2);
   CHECK(plain.fold_models.empty());
