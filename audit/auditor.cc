@@ -47,6 +47,24 @@ class Stage {
   double cpu_;
 };
 
+// Rows r with selected(r) read again out of fold: by models[test_fold[r]] on row r of X, into
+// probs (rows whose fold has no model keep their values).
+template <class Selected>
+void read_by_own_fold(const std::vector<models::LogisticRegression>& models, const std::vector<int>& test_fold,
+                      const text::CsrMatrix& X, Selected&& selected, DenseMatrix& probs) {
+  std::vector<std::vector<std::int64_t>> fold_rows(models.size());
+  for (std::int64_t r = 0; r < X.rows; ++r) {
+    const auto f = static_cast<std::size_t>(test_fold[static_cast<std::size_t>(r)]);
+    if (f < fold_rows.size() && selected(r)) fold_rows[f].push_back(r);
+  }
+  for (std::size_t f = 0; f < fold_rows.size(); ++f) {
+    if (fold_rows[f].empty()) continue;
+    const DenseMatrix p = models[f].predict_proba(X, fold_rows[f]);
+    for (std::size_t i = 0; i < fold_rows[f].size(); ++i)
+      probs.row(static_cast<Eigen::Index>(fold_rows[f][i])) = p.row(static_cast<Eigen::Index>(i));
+  }
+}
+
 int resolve_threads(int n_threads) {
   if (n_threads > 0) return n_threads;
   return std::max(1u, std::thread::hardware_concurrency());
@@ -249,21 +267,13 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
         // masked row (every other row reads the same without the candidates).
         std::vector<bool> is_candidate(static_cast<std::size_t>(X.cols), false);
         for (const auto c : columns) is_candidate[static_cast<std::size_t>(c)] = true;
-        std::vector<std::vector<std::int64_t>> fold_rows(cv.fold_models.size());
-        for (std::int64_t r = 0; r < X.rows; ++r) {
-          for (const auto c : X.row_indices(r)) {
-            if (!is_candidate[static_cast<std::size_t>(c)]) continue;
-            fold_rows[static_cast<std::size_t>(folds.test_fold[static_cast<std::size_t>(r)])].push_back(r);
-            break;
-          }
-        }
         reading_probs = result.pred_probs;
-        for (std::size_t f = 0; f < fold_rows.size(); ++f) {
-          if (fold_rows[f].empty()) continue;
-          const DenseMatrix p = cv.fold_models[f].predict_proba(masked, fold_rows[f]);
-          for (std::size_t i = 0; i < fold_rows[f].size(); ++i)
-            reading_probs.row(static_cast<Eigen::Index>(fold_rows[f][i])) = p.row(static_cast<Eigen::Index>(i));
-        }
+        read_by_own_fold(cv.fold_models, folds.test_fold, masked, [&](std::int64_t r) {
+          for (const auto c : X.row_indices(r)) {
+            if (is_candidate[static_cast<std::size_t>(c)]) return true;
+          }
+          return false;
+        }, reading_probs);
       }
     }
   }
@@ -313,17 +323,9 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
     for (std::size_t i = 0; i < keep.size(); ++i) result.pred_probs.row(static_cast<Eigen::Index>(keep[i])) = cv.pred_probs.row(static_cast<Eigen::Index>(i));
     // The poisoned rows, read by the clean model of their own fold (which saw neither them nor
     // any other poisoned row), without the triggers.
-    std::vector<std::vector<std::int64_t>> poison_rows(cv.fold_models.size());
-    for (std::size_t r = 0; r < n; ++r) {
-      const auto f = static_cast<std::size_t>(folds.test_fold[r]);
-      if (poison.is_suspected_poison[r] && f < poison_rows.size()) poison_rows[f].push_back(static_cast<std::int64_t>(r));
-    }
-    for (std::size_t f = 0; f < poison_rows.size(); ++f) {
-      if (poison_rows[f].empty()) continue;
-      const DenseMatrix p = cv.fold_models[f].predict_proba(triggers_masked, poison_rows[f]);
-      for (std::size_t i = 0; i < poison_rows[f].size(); ++i)
-        result.pred_probs.row(static_cast<Eigen::Index>(poison_rows[f][i])) = p.row(static_cast<Eigen::Index>(i));
-    }
+    read_by_own_fold(cv.fold_models, folds.test_fold, triggers_masked,
+                     [&](std::int64_t r) { return poison.is_suspected_poison[static_cast<std::size_t>(r)]; },
+                     result.pred_probs);
     for (const auto& w : cv.warnings) result.warnings.push_back(w);
   }
 
