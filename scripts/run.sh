@@ -12,7 +12,7 @@ build_dir=${TEXTAUDIT_BUILD_DIR:-$root/build}
 jobs=${TEXTAUDIT_JOBS:-$(nproc)}
 
 packages_build=(g++ cmake make pkg-config libeigen3-dev libopenblas-dev libre2-dev libutf8proc-dev
-  libcli11-dev nlohmann-json3-dev libfmt-dev libxxhash-dev)
+  libcli11-dev nlohmann-json3-dev libfmt-dev libxxhash-dev libhnswlib-dev)
 packages_test=(catch2 chromium fonts-liberation fonts-dejavu-core clang-14 libclang-rt-14-dev)
 packages_test+=(pybind11-dev python3-dev python3-numpy python3-pytest)  # the Python module and its tests
 
@@ -63,7 +63,7 @@ case "${1:-}" in
     fi
     ;;
   build)
-    install_missing "${packages_build[@]}"
+    install_missing "${packages_build[@]}" "${packages_test[@]}"
     build ON
     ;;
   *)
