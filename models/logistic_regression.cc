@@ -320,13 +320,22 @@ class Problem {
   template <class T, class PerRow>
   void row_pass(T* buf, PerRow&& per_row) {
     detail::parallel_for(n_row_chunks_, n_threads_, [&](int c) {
-      double* sums = partial_.data() + static_cast<std::size_t>(c) * (m_ + 1);
+      // The chunk's sums stay local until the end: partial_ holds neighbouring chunks' sums in
+      // one cache line, and two threads work on neighbouring chunks.
+      double local[kMaxStackClasses];
+      std::vector<double> heap;
+      double* sums = local;
+      if (m_ > kMaxStackClasses) {
+        heap.resize(static_cast<std::size_t>(m_));
+        sums = heap.data();
+      }
       std::fill(sums, sums + m_, 0.0);
       for (std::int64_t i = c * kRowChunk, end = std::min(n_, i + kRowChunk); i < end; ++i) {
         T* r = buf + i * m_;
         per_row(i, r);
         for (int k = 0; k < m_; ++k) sums[k] += r[k];
       }
+      std::copy(sums, sums + m_, partial_.data() + static_cast<std::size_t>(c) * (m_ + 1));
     });
   }
 
