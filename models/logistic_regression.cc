@@ -240,12 +240,28 @@ class Problem {
     for (std::int64_t j = 0; j < d_; ++j)
       for (int k = 0; k < m_; ++k) uc[j * m_ + k] -= mu_[j] * ub[k];
   }
-  // out = T^T H T vc. T vc differs from vc only in its intercept part (vb_).
-  void centred_hess_vec(const double* P, const double* vc, double* out) {
-    if (!fit_intercept_) return hess_vec(P, vc, out);
+  // out = T^T H T vc; returns vc^T out (summed in index order, as dot()), computed in the same
+  // pass as the transpose. T vc differs from vc only in its intercept part (vb_).
+  double centred_hess_vec(const double* P, const double* vc, double* out) {
+    const std::int64_t N = size();
+    double vHv = 0.0;
+    if (!fit_intercept_) {
+      hess_vec(P, vc, out);
+      for (std::int64_t i = 0; i < N; ++i) vHv += vc[i] * out[i];
+      return vHv;
+    }
     original_intercept(vc, vb_.data());
     hess_vec(P, vc, out, vb_.data());
-    transpose_to_centred(out, out);
+    const double* ob = out + d_ * m_;
+    for (std::int64_t j = 0; j < d_; ++j) {
+      for (int k = 0; k < m_; ++k) {
+        const std::int64_t i = j * m_ + k;
+        out[i] -= mu_[j] * ob[k];
+        vHv += vc[i] * out[i];
+      }
+    }
+    for (std::int64_t i = d_ * m_; i < N; ++i) vHv += vc[i] * out[i];
+    return vHv;
   }
 
  private:
@@ -566,13 +582,17 @@ TronResult tron(Problem& problem, std::vector<double>& w, std::int64_t n_rows, i
       // Gap mode: once the step would leave an estimated gap well below the target, more CG
       // precision buys nothing (0.5 r^T M^-1 r estimates the quadratic model's remaining gap).
       if (zTr <= eta * eta * zTr0 || 0.5 * zTr <= 0.1 * gap_target(f)) break;
-      problem.centred_hess_vec(P.data(), d.data(), Hd.data());
+      const double dHd = problem.centred_hess_vec(P.data(), d.data(), Hd.data());
       ++result.n_hess;
-      const double dHd = dot(d, Hd);
       if (!(dHd > 0)) break;  // numerically flat direction: keep the current s
       double alpha = zTr / dHd;
-      for (std::size_t i = 0; i < N; ++i) s[i] += alpha * d[i];
-      if (std::sqrt(dot_m(s, Mp, s)) > delta) {
+      // (The vector updates below fuse loops without changing any sum's order.)
+      double sMs = 0.0;
+      for (std::size_t i = 0; i < N; ++i) {
+        s[i] += alpha * d[i];
+        sMs += s[i] * Mp[i] * s[i];
+      }
+      if (std::sqrt(sMs) > delta) {
         // Step back and go to the boundary along d: solve |s + alpha d|_M = delta.
         reach_boundary = true;
         for (std::size_t i = 0; i < N; ++i) s[i] -= alpha * d[i];
@@ -586,12 +606,36 @@ TronResult tron(Problem& problem, std::vector<double>& w, std::int64_t n_rows, i
         }
         break;
       }
-      for (std::size_t i = 0; i < N; ++i) {
-        r[i] -= alpha * Hd[i];
-        z[i] = r[i] / Mp[i];
+      double znewTr = 0.0;
+      if (m < 2) {
+        for (std::size_t i = 0; i < N; ++i) {
+          r[i] -= alpha * Hd[i];
+          z[i] = r[i] / Mp[i];
+          znewTr += z[i] * r[i];
+        }
+      } else {
+        // project(z) group by group (each feature's m entries, then the m intercepts).
+        const auto mm = static_cast<std::size_t>(m);
+        std::size_t a = 0;
+        for (; a + mm <= N; a += mm) {
+          double mean = 0.0;
+          for (std::size_t k = 0; k < mm; ++k) {
+            r[a + k] -= alpha * Hd[a + k];
+            z[a + k] = r[a + k] / Mp[a + k];
+            mean += z[a + k];
+          }
+          mean /= m;
+          for (std::size_t k = 0; k < mm; ++k) {
+            z[a + k] -= mean;
+            znewTr += z[a + k] * r[a + k];
+          }
+        }
+        for (; a < N; ++a) {
+          r[a] -= alpha * Hd[a];
+          z[a] = r[a] / Mp[a];
+          znewTr += z[a] * r[a];
+        }
       }
-      project(z);
-      const double znewTr = dot(z, r);
       const double beta = znewTr / zTr;
       for (std::size_t i = 0; i < N; ++i) d[i] = z[i] + beta * d[i];
       zTr = znewTr;
