@@ -123,10 +123,13 @@ class Problem {
         } else {
           const double zmax = *std::max_element(zp, zp + m_);
           double sum = 0.0;
-          for (int k = 0; k < m_; ++k) sum += std::exp(zp[k] - zmax);
-          const double lse = zmax + std::log(sum);
-          for (int k = 0; k < m_; ++k) p[k] = std::exp(zp[k] - lse);
-          loss = lse - zp[target_[i]];
+          for (int k = 0; k < m_; ++k) {
+            p[k] = std::exp(zp[k] - zmax);
+            sum += p[k];
+          }
+          const double inv = 1.0 / sum;
+          for (int k = 0; k < m_; ++k) p[k] *= inv;
+          loss = zmax + std::log(sum) - zp[target_[i]];
         }
         if (cs_[i] != 0.0) loss_sum += cs_[i] * loss;
       }
