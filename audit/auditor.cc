@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <future>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -365,14 +366,37 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
     for (int k = 0; k < K; ++k) result.noise_rate[k] = 1.0 - report.latent.inverse_noise_matrix(k, k);
   }
 
-  // 7. Near-duplicates on the (trigger-masked) rows: a planted copy differs from its source by the
-  //    trigger alone, so with the trigger masked it is an exact duplicate with another label.
+  // 7. Near-duplicates and outliers, at the same time (each reads only the features, and each
+  //    leaves part of the cores idle in its serial steps). Near-duplicates are found on the
+  //    (trigger-masked) rows: a planted copy differs from its source by the trigger alone, so with
+  //    the trigger masked it is an exact duplicate with another label.
   cleaning::NearDuplicateResult dups;
   {
-    Stage stage(result, o.progress, "near-duplicates");
+    Stage stage(result, o.progress, "near-duplicates and outliers");
+    auto outliers = std::async(std::launch::async, [&] {
+      cleaning::OutlierParams params = o.outliers;
+      params.n_threads = n_threads;
+      // Tiny datasets have fewer than k other rows: use them all (one row alone cannot be an outlier).
+      params.k = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(params.k), n - 1));
+      if (params.k >= 1) {
+        cleaning::OutlierResult r =
+            own_features ? cleaning::find_outliers(inputs.features, params) : cleaning::find_outliers(*features, params);
+        result.is_outlier = std::move(r.is_outlier);
+        result.outlier_score = std::move(r.score);
+      } else {
+        result.is_outlier.assign(n, false);
+        result.outlier_score.assign(n, 1.0);
+      }
+    });
     cleaning::NearDuplicateParams params = o.near_duplicates;
     params.n_threads = n_threads;
-    dups = own_features ? detail::dense_near_duplicates(inputs.features, params) : cleaning::find_near_duplicates(*features, params);
+    try {
+      dups = own_features ? detail::dense_near_duplicates(inputs.features, params) : cleaning::find_near_duplicates(*features, params);
+    } catch (...) {
+      outliers.wait();
+      throw;
+    }
+    outliers.get();
   }
   result.is_near_duplicate = dups.is_near_duplicate;
   result.near_duplicate_set = dups.set_id;
@@ -407,24 +431,6 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
       poison.trigger_index[r] = static_cast<int>(t);
       poison.read_as[r] = y[dup_partner[r]];
       break;
-    }
-  }
-
-  // 8. Outliers.
-  {
-    Stage stage(result, o.progress, "outliers");
-    cleaning::OutlierParams params = o.outliers;
-    params.n_threads = n_threads;
-    // Tiny datasets have fewer than k other rows: use them all (one row alone cannot be an outlier).
-    params.k = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(params.k), n - 1));
-    if (params.k >= 1) {
-      cleaning::OutlierResult outliers =
-          own_features ? cleaning::find_outliers(inputs.features, params) : cleaning::find_outliers(*features, params);
-      result.is_outlier = std::move(outliers.is_outlier);
-      result.outlier_score = std::move(outliers.score);
-    } else {
-      result.is_outlier.assign(n, false);
-      result.outlier_score.assign(n, 1.0);
     }
   }
 
