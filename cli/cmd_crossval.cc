@@ -131,11 +131,14 @@ int run_crossval(CrossValArgs& args) {
       products += fmt::format("{}{}", products.empty() ? "" : " ", f.n_hessian_products);
       secs += fmt::format("{}{:.2f}", secs.empty() ? "" : " ", f.seconds);
     }
-    std::fputs(fmt::format("classes: {}\nfold sizes: {}\nNewton iterations: full fit {}, folds {}\n"
-                           "Hessian-vector products: full fit {}, folds {}\n"
-                           "fit seconds: full fit {:.2f}, folds {}\n",
-                           fmt::join(labels.classes, ", "), sizes, result.full_fit_iter, iters,
-                           result.full_fit_hessian_products, products, result.full_fit_seconds, secs)
+    // The lead fold is fitted first, from zero; the others start from its model.
+    const std::string lead = result.lead_fold >= 0
+                                 ? fmt::format(" (fold {} first, from zero; the others from its model)", result.lead_fold)
+                                 : "";
+    std::fputs(fmt::format("classes: {}\nfold sizes: {}\nNewton iterations: folds {}{}\n"
+                           "Hessian-vector products: folds {}\n"
+                           "fit seconds: folds {}\n",
+                           fmt::join(labels.classes, ", "), sizes, iters, lead, products, secs)
                    .c_str(),
                stdout);
     std::fputs(fmt::format("time: tf-idf {:.2f} s, cross-validation {:.2f} s{}, total {:.2f} s ({} threads)\n", tfidf_s,

@@ -70,19 +70,19 @@ struct FoldSummary {
 struct CrossValResult {
   DenseMatrix pred_probs;              // n_samples x n_classes, out-of-fold, input order
   std::vector<FoldSummary> folds;      // per fold
-  int full_fit_iter = 0;               // iterations of the all-rows fit used as warm start
+  int lead_fold = -1;                  // the fold fitted first, whose model starts the others (-1 with full_fit)
+  int full_fit_iter = 0;               // iterations of the all-rows fit handed in (0 without one)
   int full_fit_hessian_products = 0;   // its Hessian-vector products
-  double full_fit_seconds = 0.0;       // its wall time (0 when it was handed in)
   std::vector<models::LogisticRegression> fold_models;  // per fold, with keep_fold_models only
   std::vector<std::string> warnings;   // fold warnings and non-convergence, never printed
 };
 
 // Out-of-fold probabilities: for each fold f, a model fitted on the rows with test_fold != f
-// predicts the rows with test_fold == f. Every fold starts from one fit on all rows, to a loose
-// 1e-2 relative gap (the objective is strictly convex, so the optimum does not depend on the
-// start; each fold converges to params' own tolerance); pass `full_fit`, a
-// model already fitted on all of X and y with the same params, to skip that fit (full_fit_iter is
-// then its n_iter()). Folds run on up to n_threads threads; the result is identical for any
+// predicts the rows with test_fold == f. The last fold is fitted first, from zero with every
+// thread, and the others start from its model (the objective is strictly convex, so a fold's
+// optimum does not depend on its start; each fold converges to params' own tolerance); pass
+// `full_fit`, a model already fitted on all of X and y, to start every fold from it instead
+// (full_fit_iter is then its n_iter()). Folds run on up to n_threads threads; the result is identical for any
 // n_threads. A class absent from a fold's training rows gets probability 0 in that fold (as
 // scikit-learn). keep_fold_models: also return each fold's model (fold_models[f] never saw the
 // rows of fold f), e.g. to read those rows again with some terms removed. Throws as fit() does.

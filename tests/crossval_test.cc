@@ -155,14 +155,20 @@ TEST_CASE("cross_val_predict with default parameters and a supplied full fit giv
     for (int k = 0; k < K; ++k)
       worst = std::max(worst, std::abs(result.pred_probs(i, k) - ref["pred_probs_converged"][i][k].get<double>()));
   CHECK(worst <= 2e-5);
-  // The all-rows fit handed in (as the auditor has one) replaces the internal one (a fit to a 1e-2
-  // gap), bit for bit when it is the same fit; 3 threads: 3 folds from the queue, then 2 x 1 thread.
+  // Without a fit handed in, the last fold is fitted first, from zero, and starts the others.
+  CHECK(result.lead_fold == folds.n_splits - 1);
+  CHECK(result.full_fit_iter == 0);
+  // An all-rows fit handed in (a fit to a 1e-2 gap) starts every fold instead: the same optima,
+  // to within the stopping rule; 3 threads: 3 folds from the queue, then 2 x 1 thread.
   textaudit::models::LogisticRegression full({.ftol = 1e-2, .n_threads = 2});
   full.fit(X, y, K);
   const auto reused = cross_val_predict(X, y, K, {}, folds, 3, {}, &full);
-  CHECK(reused.pred_probs == result.pred_probs);
+  CHECK(reused.lead_fold == -1);
   CHECK(reused.full_fit_iter == full.n_iter());
-  CHECK(result.full_fit_iter == full.n_iter());
+  CHECK((reused.pred_probs - result.pred_probs).cwiseAbs().maxCoeff() <= 2e-5);
+  // Bit for bit whatever the thread count, with or without a fit handed in.
+  CHECK(cross_val_predict(X, y, K, {}, folds, 1).pred_probs == result.pred_probs);
+  CHECK(cross_val_predict(X, y, K, {}, folds, 1, {}, &full).pred_probs == reused.pred_probs);
   // Any start reaches the same optimum: from the exact all-rows optimum, the folds end where they
   // ended from the loose one, to within their stopping rule (as against the converged run above).
   textaudit::models::LogisticRegression exact({.tol = 1e-10});
