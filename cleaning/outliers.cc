@@ -5,6 +5,7 @@
 #include <cfloat>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
@@ -106,16 +107,33 @@ TEXTAUDIT_TARGET_CLONES void top_k(const float* acc, std::int64_t n, float* top,
   }
   for (const float v : chunk_max) insert_top(v, top, k);
   const float bound = top[k - 1];
-  std::fill(top, top + k, -std::numeric_limits<float>::infinity());
+  // The values that reach the bound (at least k: the k chunk maxima), gathered without branches
+  // on the values, then the k largest of them in order.
+  thread_local std::vector<float> reach;
+  reach.resize(static_cast<std::size_t>(n));
+  std::size_t count = 0;
   for (std::int64_t c = 0; c < chunks; ++c) {
     if (!(chunk_max[static_cast<std::size_t>(c)] >= bound)) continue;
     for (int l = 0; l < kLanes; ++l) {
       if (!(group_max[c * kLanes + l] >= bound)) continue;
       const float* a = acc + c * kChunk + l;
-      for (int r = 0; r < kChunk / kLanes; ++r) insert_top(a[r * kLanes], top, k);
+      for (int r = 0; r < kChunk / kLanes; ++r) {
+        const float v = a[r * kLanes];
+        reach[count] = v;
+        count += v >= bound;
+      }
     }
   }
-  for (std::int64_t s = chunks * kChunk; s < n; ++s) insert_top(acc[s], top, k);
+  for (std::int64_t s = chunks * kChunk; s < n; ++s) reach[count++] = acc[s];
+  if (count < static_cast<std::size_t>(k)) {  // cannot happen (see above); kept exact regardless
+    std::fill(top, top + k, -std::numeric_limits<float>::infinity());
+    for (std::int64_t s = 0; s < n; ++s) insert_top(acc[s], top, k);
+    return;
+  }
+  const auto first = reach.begin(), kth = first + k, last = first + static_cast<std::ptrdiff_t>(count);
+  std::nth_element(first, kth - 1, last, std::greater<float>());
+  std::sort(first, kth, std::greater<float>());
+  std::copy(first, kth, top);
 }
 
 // Mean cosine distance of every row to its k nearest rows among a seeded sample (see outliers.h).
