@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <span>
 #include <stdexcept>
 #include <tuple>
 #include <unordered_map>
@@ -55,8 +56,52 @@ std::uint64_t hash_rows(const std::int64_t* rows, std::size_t count) {
   return h;
 }
 
+// Column counts of X by row range: the rows are cut into contiguous parts, one per thread, and
+// part t counts its entries per column (and per column and class, with labels), so that a later
+// pass can fill column-major lists part by part, each part writing its own slice of every list.
+struct ColumnCounts {
+  std::vector<std::int64_t> bounds;               // parts + 1 row bounds
+  std::vector<std::vector<std::int32_t>> counts;  // per part: entries per column
+  std::vector<std::int32_t> df;                   // entries per column (rows, as rows have unique columns)
+  std::vector<std::int32_t> class_rows;           // with labels: rows per column and class (d x K)
+};
+
+ColumnCounts count_columns(const text::CsrMatrix& X, int n_threads, std::span<const int> labels = {}, int K = 0) {
+  ColumnCounts out;
+  const std::int64_t n = X.rows, d = X.cols;
+  const int parts = static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(detail::resolve_threads(n_threads), n / 4096 + 1)));
+  for (int t = 0; t <= parts; ++t) out.bounds.push_back(n * t / parts);
+  out.counts.assign(static_cast<std::size_t>(parts), {});
+  std::vector<std::vector<std::int32_t>> class_parts(labels.empty() ? 0 : static_cast<std::size_t>(parts));
+  detail::parallel_for(parts, parts, 1, [&](std::int64_t t0, std::int64_t t1, int) {
+    for (std::int64_t t = t0; t < t1; ++t) {
+      auto& counts = out.counts[static_cast<std::size_t>(t)];
+      counts.assign(static_cast<std::size_t>(d), 0);
+      std::vector<std::int32_t>* classes = labels.empty() ? nullptr : &class_parts[static_cast<std::size_t>(t)];
+      if (classes != nullptr) classes->assign(static_cast<std::size_t>(d) * K, 0);
+      for (std::int64_t r = out.bounds[t]; r < out.bounds[t + 1]; ++r) {
+        for (const std::int32_t c : X.row_indices(r)) ++counts[c];
+        if (classes != nullptr) {
+          const int y = labels[r];
+          for (const std::int32_t c : X.row_indices(r)) ++(*classes)[static_cast<std::size_t>(c) * K + y];
+        }
+      }
+    }
+  });
+  out.df.assign(static_cast<std::size_t>(d), 0);
+  for (const auto& counts : out.counts)
+    for (std::int64_t c = 0; c < d; ++c) out.df[c] += counts[c];
+  if (!labels.empty()) {
+    out.class_rows.assign(static_cast<std::size_t>(d) * K, 0);
+    for (const auto& part : class_parts)
+      for (std::size_t i = 0; i < part.size(); ++i) out.class_rows[i] += part[i];
+  }
+  return out;
+}
+
 // The rows and values of a subset of columns (column-major), for the columns with slot[c] >= 0,
-// listed in `cols` (slot[cols[s]] == s); df[c] is column c's number of rows.
+// listed in `cols` (slot[cols[s]] == s); rows ascend within a list. Filled by the parts of `counts`
+// at once.
 struct ColumnPostings {
   std::vector<std::int64_t> offset;  // cols.size() + 1
   std::vector<std::int64_t> rows;
@@ -64,23 +109,31 @@ struct ColumnPostings {
 };
 
 ColumnPostings column_postings(const text::CsrMatrix& X, const std::vector<std::int32_t>& slot,
-                               const std::vector<std::int32_t>& cols, const std::vector<std::int32_t>& df) {
+                               const std::vector<std::int32_t>& cols, const ColumnCounts& counts) {
   ColumnPostings out;
   out.offset.assign(cols.size() + 1, 0);
-  for (std::size_t s = 0; s < cols.size(); ++s) out.offset[s + 1] = out.offset[s] + df[cols[s]];
+  for (std::size_t s = 0; s < cols.size(); ++s) out.offset[s + 1] = out.offset[s] + counts.df[cols[s]];
   out.rows.resize(static_cast<std::size_t>(out.offset.back()));
   out.values.resize(static_cast<std::size_t>(out.offset.back()));
-  std::vector<std::int64_t> fill(out.offset.begin(), out.offset.end() - 1);
-  for (std::int64_t r = 0; r < X.rows; ++r) {
-    const auto idx = X.row_indices(r);
-    const auto val = X.row_values(r);
-    for (std::size_t p = 0; p < idx.size(); ++p) {
-      const std::int32_t s = slot[idx[p]];
-      if (s < 0) continue;
-      out.rows[fill[s]] = r;
-      out.values[fill[s]++] = val[p];
+  const int parts = static_cast<int>(counts.counts.size());
+  detail::parallel_for(parts, parts, 1, [&](std::int64_t t0, std::int64_t t1, int) {
+    for (std::int64_t t = t0; t < t1; ++t) {
+      // Part t starts each list after the entries of the parts before it.
+      std::vector<std::int64_t> fill(out.offset.begin(), out.offset.end() - 1);
+      for (std::int64_t before = 0; before < t; ++before)
+        for (std::size_t s = 0; s < cols.size(); ++s) fill[s] += counts.counts[static_cast<std::size_t>(before)][cols[s]];
+      for (std::int64_t r = counts.bounds[t]; r < counts.bounds[t + 1]; ++r) {
+        const auto idx = X.row_indices(r);
+        const auto val = X.row_values(r);
+        for (std::size_t p = 0; p < idx.size(); ++p) {
+          const std::int32_t s = slot[idx[p]];
+          if (s < 0) continue;
+          out.rows[fill[s]] = r;
+          out.values[fill[s]++] = val[p];
+        }
+      }
     }
-  }
+  });
   return out;
 }
 
@@ -115,16 +168,10 @@ std::vector<SuspectedTrigger> find_trigger_candidates(const text::CsrMatrix& X, 
   if (static_cast<std::int64_t>(vocabulary.size()) != d) throw std::invalid_argument("find_trigger_candidates: vocabulary size != columns");
   if (params.max_candidates == 0 || n == 0) return {};
 
-  // Document frequency and per-class row counts of every column, in one pass.
-  std::vector<std::int32_t> df(static_cast<std::size_t>(d), 0);
-  std::vector<std::int32_t> class_rows(static_cast<std::size_t>(d) * K, 0);
-  for (std::int64_t r = 0; r < n; ++r) {
-    const int y = labels[r];
-    for (const std::int32_t c : X.row_indices(r)) {
-      ++df[c];
-      ++class_rows[static_cast<std::size_t>(c) * K + y];
-    }
-  }
+  // Document frequency and per-class row counts of every column, in one pass (by row ranges).
+  const ColumnCounts counts = count_columns(X, params.n_threads, labels, K);
+  const std::vector<std::int32_t>& df = counts.df;
+  const std::vector<std::int32_t>& class_rows = counts.class_rows;
   const std::int64_t max_rows =
       std::max<std::int64_t>(params.min_rows, static_cast<std::int64_t>(params.max_row_fraction * double(n)));
   std::vector<std::int32_t> slot(static_cast<std::size_t>(d), -1);  // column -> candidate slot
@@ -142,7 +189,7 @@ std::vector<SuspectedTrigger> find_trigger_candidates(const text::CsrMatrix& X, 
   if (cand_cols.empty()) return {};
 
   // Column-major view of the candidate columns: their rows and values.
-  const ColumnPostings postings = column_postings(X, slot, cand_cols, df);
+  const ColumnPostings postings = column_postings(X, slot, cand_cols, counts);
   const std::vector<std::int64_t>& offset = postings.offset;
   const std::vector<std::int64_t>& col_rows = postings.rows;
 
@@ -172,16 +219,18 @@ std::vector<SuspectedTrigger> find_trigger_candidates(const text::CsrMatrix& X, 
   std::vector<char> needed(static_cast<std::size_t>(n), 0);
   for (const std::int64_t r : col_rows) needed[r] = 1;
   std::vector<double> z(static_cast<std::size_t>(n) * V, 0.0);
-  for (std::int64_t r = 0; r < n; ++r) {
-    if (!needed[r]) continue;
-    double* zr = &z[static_cast<std::size_t>(r) * V];
-    for (int v = 0; v < V; ++v) zr[v] = intercept[v];
-    const auto idx = X.row_indices(r);
-    const auto val = X.row_values(r);
-    for (std::size_t p = 0; p < idx.size(); ++p) {
-      for (int v = 0; v < V; ++v) zr[v] += coef(v, idx[p]) * double(val[p]);
+  detail::parallel_for(n, params.n_threads, 4096, [&](std::int64_t r0, std::int64_t r1, int) {
+    for (std::int64_t r = r0; r < r1; ++r) {
+      if (!needed[r]) continue;
+      double* zr = &z[static_cast<std::size_t>(r) * V];
+      for (int v = 0; v < V; ++v) zr[v] = intercept[v];
+      const auto idx = X.row_indices(r);
+      const auto val = X.row_values(r);
+      for (std::size_t p = 0; p < idx.size(); ++p) {
+        for (int v = 0; v < V; ++v) zr[v] += coef(v, idx[p]) * double(val[p]);
+      }
     }
-  }
+  });
 
   // An inserted phrase shows up as a rare anchor word plus companions: words present in every row
   // of the anchor and mostly nowhere else. They are removed together.
@@ -345,8 +394,8 @@ std::vector<std::vector<std::pair<std::int64_t, double>>> nearest_rows(const tex
                                                                       double min_cosine, std::int64_t df_cap,
                                                                       std::size_t top, int n_threads) {
   const std::int64_t n = X.rows;
-  std::vector<std::int32_t> df(static_cast<std::size_t>(X.cols), 0);
-  for (const std::int32_t c : X.indices) ++df[c];
+  const ColumnCounts counts = count_columns(X, n_threads);
+  const std::vector<std::int32_t>& df = counts.df;
   std::vector<std::int32_t> slot(static_cast<std::size_t>(X.cols), -1);
   std::vector<std::int32_t> cols;
   for (const std::int64_t q : queries) {
@@ -357,7 +406,7 @@ std::vector<std::vector<std::pair<std::int64_t, double>>> nearest_rows(const tex
       }
     }
   }
-  const ColumnPostings postings = column_postings(X, slot, cols, df);
+  const ColumnPostings postings = column_postings(X, slot, cols, counts);
   const std::vector<std::int64_t>& offset = postings.offset;
   const std::vector<std::int64_t>& post_row = postings.rows;
   const std::vector<float>& post_val = postings.values;
