@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <iterator>
@@ -290,6 +291,22 @@ void append_csv_field(fmt::memory_buffer& out, std::string_view field) {
 
 const char* py_bool(bool b) { return b ? "True" : "False"; }
 
+// printf's %.6g / %.6f (what fmt's {:.6g} / {:.6f} write) by std::to_chars, which formats a fixed
+// precision without fmt's big-number fallback: issues.csv at 200k rows in a third of the time.
+template <std::chars_format kFormat>
+void append_6(fmt::memory_buffer& out, double v) {
+  char buf[64];
+  const auto res = std::to_chars(buf, buf + sizeof buf, v, kFormat, 6);
+  out.append(buf, res.ptr);
+}
+void append_g6(fmt::memory_buffer& out, double v) { append_6<std::chars_format::general>(out, v); }
+void append_f6(fmt::memory_buffer& out, double v) { append_6<std::chars_format::fixed>(out, v); }
+void append_int(fmt::memory_buffer& out, std::int64_t v) {
+  char buf[24];
+  const auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, res.ptr);
+}
+
 }  // namespace
 
 std::size_t display_width(std::string_view text) {
@@ -324,16 +341,40 @@ void write_issues_csv(const AuditResult& r, const std::string& path) {
   out.push_back('\n');
   for (std::size_t i = 0; i < r.n_rows; ++i) {
     const int p = r.predicted_label[i];
-    fmt::format_to(fmt::appender(out), "{},{},{},{:.6g},{},{},{},{},{:.6g},{},{:.6f},{},{:.6g},",
-                   i, names[r.given_label[i]], p >= 0 ? std::string_view(names[p]) : "",
-                   r.label_quality[i], py_bool(r.is_label_issue[i]),
-                   py_bool(r.is_near_duplicate[i]),
-                   r.is_near_duplicate[i] ? r.near_duplicate_set[i] : std::int64_t{-1},
-                   py_bool(r.is_outlier[i]), r.outlier_score[i], py_bool(r.is_ambiguous[i]),
-                   r.issue_score[i], py_bool(r.is_suspected_poison[i]), r.poison_score[i]);
+    auto text = [&](std::string_view v) { out.append(v); };
+    auto comma = [&] { out.push_back(','); };
+    append_int(out, static_cast<std::int64_t>(i));
+    comma();
+    text(names[r.given_label[i]]);
+    comma();
+    if (p >= 0) text(names[p]);
+    comma();
+    append_g6(out, r.label_quality[i]);
+    comma();
+    text(py_bool(r.is_label_issue[i]));
+    comma();
+    text(py_bool(r.is_near_duplicate[i]));
+    comma();
+    append_int(out, r.is_near_duplicate[i] ? r.near_duplicate_set[i] : std::int64_t{-1});
+    comma();
+    text(py_bool(r.is_outlier[i]));
+    comma();
+    append_g6(out, r.outlier_score[i]);
+    comma();
+    text(py_bool(r.is_ambiguous[i]));
+    comma();
+    append_f6(out, r.issue_score[i]);
+    comma();
+    text(py_bool(r.is_suspected_poison[i]));
+    comma();
+    append_g6(out, r.poison_score[i]);
+    comma();
     append_csv_field(out, r.trigger[i]);
-    fmt::format_to(fmt::appender(out), ",{:.6g},{},", r.ambiguity_score[i],
-                   py_bool(r.near_duplicate_label_conflict[i]));
+    comma();
+    append_g6(out, r.ambiguity_score[i]);
+    comma();
+    text(py_bool(r.near_duplicate_label_conflict[i]));
+    comma();
     append_csv_field(out, r.reasons[i]);
     if (incremental) {
       const int a = r.accepted_duplicate_label[i];
