@@ -52,10 +52,39 @@ std::uint64_t splitmix64(std::uint64_t& state) {
   return z ^ (z >> 31);
 }
 
-// acc[0, n) += w * d[0, n): the hot loop of the reference-sample search, built for AVX2 too and
-// picked at run time (no -march needed); both builds add in the same order, so results agree.
-TEXTAUDIT_TARGET_CLONES void axpy(float w, const float* d, float* acc, std::int64_t n) {
-  for (std::int64_t s = 0; s < n; ++s) acc[s] += w * d[s];
+// acc[0, n) = sum_j weights[j] * dense[slots[j] * n + (0, n)], the columns added in order j, 64
+// values at a time held in registers: one store per value instead of a load and a store per
+// column (what a chain of axpys costs).
+TEXTAUDIT_TARGET_CLONES void dense_dots(const float* dense, std::int64_t n, const std::int32_t* slots,
+                                        const float* weights, int count, float* acc) {
+  typedef float Block __attribute__((vector_size(16 * sizeof(float))));
+  constexpr std::int64_t kBlock = 64;
+  std::int64_t s0 = 0;
+  for (; s0 + kBlock <= n; s0 += kBlock) {
+    Block t0 = {}, t1 = {}, t2 = {}, t3 = {};
+    for (int j = 0; j < count; ++j) {
+      const float* d = dense + static_cast<std::int64_t>(slots[j]) * n + s0;
+      const float w = weights[j];
+      Block d0, d1, d2, d3;
+      std::memcpy(&d0, d, sizeof d0);
+      std::memcpy(&d1, d + 16, sizeof d1);
+      std::memcpy(&d2, d + 32, sizeof d2);
+      std::memcpy(&d3, d + 48, sizeof d3);
+      t0 += w * d0;
+      t1 += w * d1;
+      t2 += w * d2;
+      t3 += w * d3;
+    }
+    std::memcpy(acc + s0, &t0, sizeof t0);
+    std::memcpy(acc + s0 + 16, &t1, sizeof t1);
+    std::memcpy(acc + s0 + 32, &t2, sizeof t2);
+    std::memcpy(acc + s0 + 48, &t3, sizeof t3);
+  }
+  for (; s0 < n; ++s0) {
+    float t = 0.0f;
+    for (int j = 0; j < count; ++j) t += weights[j] * dense[static_cast<std::int64_t>(slots[j]) * n + s0];
+    acc[s0] = t;
+  }
 }
 
 // Inserts v into top[0, k) (descending) when it beats top[k - 1].
@@ -138,8 +167,9 @@ TEXTAUDIT_TARGET_CLONES void top_k(const float* acc, std::int64_t n, float* top,
 
 // Mean cosine distance of every row to its k nearest rows among a seeded sample (see outliers.h).
 // The sample's rows form an inverted index; columns present in many sample rows (common words)
-// are stored as dense sample-length vectors instead, so each row costs one vectorised axpy per
-// common word and one scattered add per posting of its other words, then a top-k scan.
+// are stored as dense sample-length vectors instead, so each row costs one vectorised pass over
+// its common words' vectors (dense_dots) and one scattered add per posting of its other words,
+// then a top-k scan.
 std::vector<double> reference_sample_distances(const text::CsrMatrix& m, const OutlierParams& p) {
   const std::int64_t n = m.rows;
   const int k = p.k;
@@ -174,7 +204,7 @@ std::vector<double> reference_sample_distances(const text::CsrMatrix& m, const O
     for (const float v : m.row_values(i)) s += static_cast<double>(v) * v;
     inv_norm[i] = s > 0 ? 1.0 / std::sqrt(s) : 0.0;
   }
-  // Columns in at least 1/8 of the sample: dense vectors (an axpy over ms floats costs about as
+  // Columns in at least 1/8 of the sample: dense vectors (a pass over ms floats costs about as
   // much as ms / 8 scattered adds).
   std::vector<std::int64_t> df(static_cast<std::size_t>(m.cols), 0);
   for (const auto row : sample)
@@ -212,20 +242,27 @@ std::vector<double> reference_sample_distances(const text::CsrMatrix& m, const O
   detail::parallel_for(n, p.n_threads, 1024, [&](std::int64_t lo, std::int64_t hi, int) {
     std::vector<float> acc(static_cast<std::size_t>(ms));
     std::vector<float> top(static_cast<std::size_t>(k));  // the k largest dots, descending
+    std::vector<std::int32_t> row_slots;
+    std::vector<float> row_weights;
     auto self = std::lower_bound(sample.begin(), sample.end(), lo);
     for (std::int64_t i = lo; i < hi; ++i) {
-      std::fill(acc.begin(), acc.end(), 0.0f);
       const auto idx = m.row_indices(i);
       const auto val = m.row_values(i);
+      // The common words first, all at once (they also clear acc), then the others' postings.
+      row_slots.clear();
+      row_weights.clear();
       for (std::size_t e = 0; e < idx.size(); ++e) {
-        const auto w = static_cast<float>(val[e] * inv_norm[i]);
         const std::int32_t slot = dense_slot[idx[e]];
-        if (slot >= 0) {
-          axpy(w, dense.data() + static_cast<std::int64_t>(slot) * ms, acc.data(), ms);
-        } else {
-          for (std::int64_t li = list_start[idx[e]]; li < list_start[idx[e] + 1]; ++li)
-            acc[list[li].sample] += w * list[li].value;
-        }
+        if (slot < 0) continue;
+        row_slots.push_back(slot);
+        row_weights.push_back(static_cast<float>(val[e] * inv_norm[i]));
+      }
+      dense_dots(dense.data(), ms, row_slots.data(), row_weights.data(), static_cast<int>(row_slots.size()), acc.data());
+      for (std::size_t e = 0; e < idx.size(); ++e) {
+        if (dense_slot[idx[e]] >= 0) continue;
+        const auto w = static_cast<float>(val[e] * inv_norm[i]);
+        for (std::int64_t li = list_start[idx[e]]; li < list_start[idx[e] + 1]; ++li)
+          acc[list[li].sample] += w * list[li].value;
       }
       while (self != sample.end() && *self < i) ++self;
       if (self != sample.end() && *self == i) acc[self - sample.begin()] = -std::numeric_limits<float>::infinity();
