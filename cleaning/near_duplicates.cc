@@ -6,6 +6,7 @@
 #include <atomic>
 #include <bit>
 #include <cmath>
+#include <memory>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -152,20 +153,40 @@ NearDuplicateResult find_near_duplicates(const text::CsrMatrix& m, const NearDup
   // One row per text (the first copy), non-zero rows only.
   std::vector<std::int64_t> reps;
   std::vector<double> inv_norm(static_cast<std::size_t>(n), 0.0);
-  for (std::int64_t i = 0; i < n; ++i) {
-    double s = 0.0;
-    for (const float v : m.row_values(i)) s += static_cast<double>(v) * v;
-    inv_norm[i] = s > 0 ? 1.0 / std::sqrt(s) : 0.0;
-    if (s > 0 && (group_of[i] < 0 || groups[group_of[i]][0] == i)) reps.push_back(i);
-  }
+  detail::parallel_for(n, threads, 16384, [&](std::int64_t lo, std::int64_t hi, int) {
+    for (std::int64_t i = lo; i < hi; ++i) {
+      double s = 0.0;
+      for (const float v : m.row_values(i)) s += static_cast<double>(v) * v;
+      inv_norm[i] = s > 0 ? 1.0 / std::sqrt(s) : 0.0;
+    }
+  });
+  for (std::int64_t i = 0; i < n; ++i)
+    if (inv_norm[i] > 0 && (group_of[i] < 0 || groups[group_of[i]][0] == i)) reps.push_back(i);
   const auto u = static_cast<std::int64_t>(reps.size());
+  // The unique rows cut into one contiguous range per thread, for the passes that count per
+  // column and then fill per-column lists range by range (lists stay in row order).
+  std::vector<std::int64_t> range(static_cast<std::size_t>(threads) + 1);
+  for (int th = 0; th <= threads; ++th) range[th] = u * th / threads;
+  auto by_range = [&](auto&& fn) {
+    detail::parallel_for(threads, threads, 1, [&](std::int64_t t0, std::int64_t t1, int) {
+      for (std::int64_t th = t0; th < t1; ++th) fn(static_cast<int>(th), range[th], range[th + 1]);
+    });
+  };
 
   // Columns renamed by rank, rarest first (document frequency over the first copies, then column):
   // rare columns carry high idf weight, so prefixes are short and their posting lists too, and a
   // row sorted by rank puts its heaviest evidence first, where the bounds below cut early.
+  std::vector<std::vector<std::int64_t>> range_df(static_cast<std::size_t>(threads));
+  by_range([&](int th, std::int64_t lo, std::int64_t hi) {
+    auto& counts = range_df[static_cast<std::size_t>(th)];
+    counts.assign(static_cast<std::size_t>(m.cols), 0);
+    for (std::int64_t x = lo; x < hi; ++x)
+      for (const auto c : m.row_indices(reps[x])) ++counts[c];
+  });
   std::vector<std::int64_t> df(static_cast<std::size_t>(m.cols), 0);
-  for (const auto row : reps)
-    for (const auto c : m.row_indices(row)) ++df[c];
+  for (const auto& counts : range_df)
+    for (std::int64_t c = 0; c < m.cols; ++c) df[c] += counts[c];
+  range_df = {};
   std::vector<std::int32_t> by_rank(static_cast<std::size_t>(m.cols));
   std::iota(by_rank.begin(), by_rank.end(), 0);
   std::sort(by_rank.begin(), by_rank.end(), [&](std::int32_t a, std::int32_t b) {
@@ -183,7 +204,9 @@ NearDuplicateResult find_near_duplicates(const text::CsrMatrix& m, const NearDup
   };
   std::vector<std::int64_t> start(static_cast<std::size_t>(u + 1), 0);
   for (std::int64_t x = 0; x < u; ++x) start[x + 1] = start[x] + m.row_nnz(reps[x]);
-  std::vector<Entry> entry(static_cast<std::size_t>(start[u]));
+  // Large and written in full by the threads below: not zeroed first (a pass over ~12 bytes per
+  // entry, single-threaded, with its page faults; 1M rows: 360 MB).
+  const auto entry = std::make_unique_for_overwrite<Entry[]>(static_cast<std::size_t>(start[u]));
   std::vector<std::int32_t> prefix_len(static_cast<std::size_t>(u));
   // Columns hashed into 64 buckets. Per row: its signature (bit b set when it has a column in
   // bucket b; a clear bit proves the row lacks every column of the bucket) and the norm of its
@@ -193,7 +216,7 @@ NearDuplicateResult find_near_duplicates(const text::CsrMatrix& m, const NearDup
   constexpr double kNormScale = 65535.0;
   auto bucket = [](std::int32_t rank) { return static_cast<int>((static_cast<std::uint32_t>(rank) * 0x9E3779B1u) >> 26); };
   std::vector<std::uint64_t> signature(static_cast<std::size_t>(u), 0);
-  std::vector<std::uint16_t> bucket_norm(static_cast<std::size_t>(u) * kBuckets, 0);
+  const auto bucket_norm = std::make_unique_for_overwrite<std::uint16_t[]>(static_cast<std::size_t>(u) * kBuckets);
   // weight[b] = squared norm of a row's entries in bucket b (entries: see below).
   auto bucket_weights = [&](const auto* entries, std::int64_t len, double* weight) {
     std::fill(weight, weight + kBuckets, 0.0);
@@ -208,7 +231,7 @@ NearDuplicateResult find_near_duplicates(const text::CsrMatrix& m, const NearDup
       const std::int64_t row = reps[x];
       const auto idx = m.row_indices(row);
       const auto v = m.row_values(row);
-      Entry* out = entry.data() + start[x];
+      Entry* out = entry.get() + start[x];
       const auto len = static_cast<std::int64_t>(idx.size());
       std::uint64_t sig = 0;
       for (std::int64_t e = 0; e < len; ++e) {
@@ -218,7 +241,7 @@ NearDuplicateResult find_near_duplicates(const text::CsrMatrix& m, const NearDup
       signature[x] = sig;
       double weight[kBuckets];
       bucket_weights(out, len, weight);
-      std::uint16_t* norms = bucket_norm.data() + x * kBuckets;
+      std::uint16_t* norms = bucket_norm.get() + x * kBuckets;
       for (int b = 0; b < kBuckets; ++b)
         norms[b] = static_cast<std::uint16_t>(std::min(kNormScale, std::ceil(std::sqrt(weight[b]) * kNormScale)));
       std::sort(out, out + len, [](const Entry& a, const Entry& b) { return a.rank < b.rank; });
@@ -243,20 +266,35 @@ NearDuplicateResult find_near_duplicates(const text::CsrMatrix& m, const NearDup
     float value;         // its normalised weight in this column
     float rest;          // norm of its entries after this column
   };
+  // Counted and filled range by range: range th writes each list after the ranges before it.
+  std::vector<std::vector<std::int64_t>> fill(static_cast<std::size_t>(threads));
+  by_range([&](int th, std::int64_t lo, std::int64_t hi) {
+    auto& counts = fill[static_cast<std::size_t>(th)];
+    counts.assign(static_cast<std::size_t>(m.cols), 0);
+    for (std::int64_t x = lo; x < hi; ++x)
+      for (std::int64_t e = 0; e < prefix_len[x]; ++e) ++counts[entry[start[x] + e].rank];
+  });
   std::vector<std::int64_t> list_start(static_cast<std::size_t>(m.cols + 1), 0);
-  for (std::int64_t x = 0; x < u; ++x)
-    for (std::int64_t e = 0; e < prefix_len[x]; ++e) ++list_start[entry[start[x] + e].rank + 1];
-  for (std::int64_t c = 0; c < m.cols; ++c) list_start[c + 1] += list_start[c];
-  std::vector<Posting> list(static_cast<std::size_t>(list_start[m.cols]));
-  {
-    std::vector<std::int64_t> fill(list_start.begin(), list_start.end() - 1);
-    for (std::int64_t x = 0; x < u; ++x) {
+  for (std::int64_t c = 0; c < m.cols; ++c) {
+    std::int64_t at = list_start[c];
+    for (auto& counts : fill) {
+      const std::int64_t count = counts[c];
+      counts[c] = at;  // now where the range's entries of column c start
+      at += count;
+    }
+    list_start[c + 1] = at;
+  }
+  const auto list = std::make_unique_for_overwrite<Posting[]>(static_cast<std::size_t>(list_start[m.cols]));
+  by_range([&](int th, std::int64_t lo, std::int64_t hi) {
+    auto& next = fill[static_cast<std::size_t>(th)];
+    for (std::int64_t x = lo; x < hi; ++x) {
       for (std::int64_t e = start[x]; e < start[x] + prefix_len[x]; ++e) {
-        list[fill[entry[e].rank]++] = {start[x], signature[x], static_cast<std::int32_t>(x),
+        list[next[entry[e].rank]++] = {start[x], signature[x], static_cast<std::int32_t>(x),
                                        static_cast<std::int32_t>(start[x + 1] - start[x]), entry[e].value, entry[e].rest};
       }
     }
-  }
+  });
+  fill = {};
 
   // Each pair is met from its later row x, against the earlier rows y of the lists of x's prefix
   // columns. Exact bounds (after L2AP, Anastasiu & Karypis, ICDE 2014) keep the work near the
@@ -335,7 +373,7 @@ NearDuplicateResult find_near_duplicates(const text::CsrMatrix& m, const NearDup
     auto& out = found[lo / chunk];
     for (std::int64_t x = lo; x < hi; ++x) {
       const auto x32 = static_cast<std::int32_t>(x);
-      const Entry* xe = entry.data() + start[x];
+      const Entry* xe = entry.get() + start[x];
       const auto x_size = static_cast<std::int32_t>(start[x + 1] - start[x]);
       double bucket_weight[kBuckets], x_norm[kBuckets];
       alignas(64) float nibble_sum[16 * 16];
@@ -403,7 +441,7 @@ NearDuplicateResult find_near_duplicates(const text::CsrMatrix& m, const NearDup
       }
       constexpr std::size_t kAhead = 6;
       auto prefetch_norms = [&](std::size_t i) {
-        const auto* p = bucket_norm.data() + static_cast<std::int64_t>(table.slots[admitted[i]].row) * kBuckets;
+        const auto* p = bucket_norm.get() + static_cast<std::int64_t>(table.slots[admitted[i]].row) * kBuckets;
         __builtin_prefetch(p);
         __builtin_prefetch(p + kBuckets / 2);
       };
@@ -412,14 +450,14 @@ NearDuplicateResult find_near_duplicates(const text::CsrMatrix& m, const NearDup
         if (a + kAhead < admitted.size()) prefetch_norms(a + kAhead);
         const Candidate& cd = table.slots[admitted[a]];
         const std::int32_t y = cd.row;
-        const std::uint16_t* y_norm = bucket_norm.data() + static_cast<std::int64_t>(y) * kBuckets;
+        const std::uint16_t* y_norm = bucket_norm.get() + static_cast<std::int64_t>(y) * kBuckets;
         double bound = 0.0;
         for (std::uint64_t bits = x_signature & cd.signature; bits != 0; bits &= bits - 1) {
           const int b = std::countr_zero(bits);
           bound += x_norm[b] * y_norm[b];
         }
         if (bound < t_low) continue;
-        const Entry* ye = entry.data() + cd.begin;
+        const Entry* ye = entry.get() + cd.begin;
         double dot = 0.0, dist2 = 0.0;
         std::int32_t i = 0, j = 0;
         bool pruned = false;
