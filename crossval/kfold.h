@@ -40,7 +40,7 @@ FoldAssignment fold_assignment(std::vector<int> test_fold, std::span<const int> 
 // library's defaults with an estimated objective gap of 1e-7 instead of 1e-10, still below the gap
 // scikit-learn's lbfgs leaves at its defaults (5e-7 on a fold of the 200k-row benchmark corpus).
 // Out-of-fold probabilities feed confident learning, where a difference of 1e-4 changes nothing,
-// and each fold started from the all-rows fit ends one Newton step earlier. Benchmark corpora, 5
+// and each warm-started fold ends one Newton step earlier. Benchmark corpora, 5
 // folds: 3 Newton steps per fold instead of 4 (200k rows: 110 Hessian products instead of 162,
 // crossval 10.2 s at 1e-10, 7.4 s at 1e-8, 6.6 s at 1e-7; 1M rows: 49.7 s at 1e-8, where four
 // folds still took 4 steps, 41.2 s at 1e-7), probabilities within 3.5e-4 of the 1e-10 run's

@@ -143,7 +143,7 @@ TEST_CASE("A user fold assignment is checked and overrides the split", "[crossva
   CHECK(folds.test_fold == std::vector<int>{0, 0, 0, 1, 1, 1});
 }
 
-TEST_CASE("cross_val_predict with default parameters and a supplied full fit gives the same output",
+TEST_CASE("cross_val_predict with default parameters, from its lead fold or a supplied full fit, reaches the optima",
           "[crossval][reference]") {
   const ReferenceCv cv = load_reference_cv("sklearn/cv_airline1500.json");
   const auto& [ref, y, K, X, folds] = cv;

@@ -38,6 +38,15 @@ CsrMatrix CsrMatrix::without_columns(std::span<const std::int32_t> columns, bool
   out.data.reserve(data.size());
   for (std::int64_t r = 0; r < rows; ++r) {
     const std::size_t row_start = out.indices.size();
+    // Most rows keep every entry: copied whole.
+    bool keeps_all = true;
+    for (std::int64_t p = indptr[r]; p < indptr[r + 1] && keeps_all; ++p) keeps_all = !drop[static_cast<std::size_t>(indices[p])];
+    if (keeps_all) {
+      out.indices.insert(out.indices.end(), indices.begin() + indptr[r], indices.begin() + indptr[r + 1]);
+      out.data.insert(out.data.end(), data.begin() + indptr[r], data.begin() + indptr[r + 1]);
+      out.indptr.push_back(static_cast<std::int64_t>(out.indices.size()));
+      continue;
+    }
     bool dropped = false;
     for (std::int64_t p = indptr[r]; p < indptr[r + 1]; ++p) {
       if (drop[static_cast<std::size_t>(indices[p])]) {
