@@ -14,8 +14,13 @@
 
 #include <hnswlib/hnswlib.h>
 
+// Built for AVX-512 (-march=native on such a machine), xxhash's inlined accumulate loop draws
+// GCC 12's -Wmaybe-uninitialized from inside avx512fintrin.h: a false positive in a system header.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #define XXH_INLINE_ALL
 #include <xxhash.h>
+#pragma GCC diagnostic pop
 
 #include "cleaning/detail/parallel_for.h"
 

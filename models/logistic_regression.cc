@@ -35,6 +35,20 @@ namespace {
 constexpr std::int64_t kRowChunk = 1024;
 // Storage of the per-row factors in Hessian products (see Problem::hess_vec).
 using HvReal = float;
+
+// Scratch for m per-class values: on the stack up to kStackClasses classes, else on the heap.
+class ClassScratch {
+ public:
+  explicit ClassScratch(int m) {
+    if (m > kStackClasses) heap_.resize(static_cast<std::size_t>(m));
+  }
+  double* data() { return heap_.empty() ? stack_ : heap_.data(); }
+
+ private:
+  static constexpr int kStackClasses = 64;
+  double stack_[kStackClasses];
+  std::vector<double> heap_;
+};
 // Trust-region constants of LIBLINEAR's tron.cpp.
 constexpr double kEta0 = 1e-4, kEta1 = 0.25, kEta2 = 0.75;
 constexpr double kSigma1 = 0.25, kSigma2 = 0.5, kSigma3 = 4.0;
@@ -106,13 +120,8 @@ class Problem {
     const double* b = fit_intercept_ ? w + d_ * m_ : nullptr;
     detail::parallel_for(n_row_chunks_, n_threads_, [&](int c) {
       double loss_sum = 0.0;
-      double z[kMaxStackClasses];
-      std::vector<double> heap;
-      double* zp = z;
-      if (m_ > kMaxStackClasses) {
-        heap.resize(static_cast<std::size_t>(m_));
-        zp = heap.data();
-      }
+      ClassScratch z(m_);
+      double* zp = z.data();
       for (std::int64_t i = c * kRowChunk, end = std::min(n_, i + kRowChunk); i < end; ++i) {
         row_scores(i, w, b, zp);
         double* p = P + i * m_;
@@ -164,13 +173,8 @@ class Problem {
     if (vb == nullptr && fit_intercept_) vb = v + d_ * m_;
     dispatch_classes(m_, [&]<int M>() {
       row_pass(rowbuf_f_.data(), [&](std::int64_t i, HvReal* q) {
-        double u[kMaxStackClasses];
-        std::vector<double> heap;
-        double* up = u;
-        if (M == 0 && m_ > kMaxStackClasses) {
-          heap.resize(static_cast<std::size_t>(m_));
-          up = heap.data();
-        }
+        ClassScratch u(M == 0 ? m_ : M);
+        double* up = u.data();
         row_scores_m<M>(i, v, vb, up);
         const double* p = P + i * m_;
         const double ci = cs_[i];
@@ -268,7 +272,6 @@ class Problem {
   }
 
  private:
-  static constexpr int kMaxStackClasses = 64;
   // Rows per block of the column copy (detail/columns.h): up to 2 MiB of float32 per-row factors,
   // half of this machine class's L3 per core, and at most 65536 rows (2-byte row ids): with 4
   // classes 1 MiB, three blocks at the 160k-row benchmark fold.
@@ -341,13 +344,8 @@ class Problem {
     detail::parallel_for(n_row_chunks_, n_threads_, [&](int c) {
       // The chunk's sums stay local until the end: partial_ holds neighbouring chunks' sums in
       // one cache line, and two threads work on neighbouring chunks.
-      double local[kMaxStackClasses];
-      std::vector<double> heap;
-      double* sums = local;
-      if (m_ > kMaxStackClasses) {
-        heap.resize(static_cast<std::size_t>(m_));
-        sums = heap.data();
-      }
+      ClassScratch local(m_);
+      double* sums = local.data();
       std::fill(sums, sums + m_, 0.0);
       for (std::int64_t i = c * kRowChunk, end = std::min(n_, i + kRowChunk); i < end; ++i) {
         T* r = buf + i * m_;
