@@ -15,12 +15,17 @@
 #include <hnswlib/hnswlib.h>
 
 // Built for AVX-512 (-march=native on such a machine), xxhash's inlined accumulate loop draws
-// GCC 12's -Wmaybe-uninitialized from inside avx512fintrin.h: a false positive in a system header.
+// GCC 12's -Wmaybe-uninitialized from inside avx512fintrin.h: a false positive in a system header
+// (clang has no such warning).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #define XXH_INLINE_ALL
 #include <xxhash.h>
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 #include "cleaning/detail/parallel_for.h"
 
