@@ -434,7 +434,7 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
     }
   }
 
-  // 9. Combine: poison rows are label errors too (their text reads as another class).
+  // 8. Combine: poison rows are label errors too (their text reads as another class).
   result.is_suspected_poison = poison.is_suspected_poison;
   result.poison_score = poison.poison_score;
   result.trigger.assign(n, "");
@@ -489,7 +489,7 @@ AuditResult Auditor::run(const std::vector<std::string>& texts, const std::vecto
     result.issue_score[r] = std::clamp(score, 0.0, 1.0);
   }
 
-  // 10. Targeted-flip alarm: noise concentrated in one direction of one class pair.
+  // 9. Targeted-flip alarm: noise concentrated in one direction of one class pair.
   const DenseMatrix& cj = result.confident_joint;
   std::vector<std::int64_t> count(K, 0);
   for (const int label : y) ++count[label];
